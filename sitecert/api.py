@@ -1,0 +1,46 @@
+"""The REST API under /api/v1/: each app's router, and one error shape for every failure.
+
+Every error leaves as {"message": <Chinese text>, "details": <anything or null>}.
+"""
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import HttpError, ValidationError
+
+from sitecert.registry.api import router as registry_router
+from sitecert.throttle import RateLimited
+
+api = NinjaAPI(
+    title="sitecert API",
+    version="1",
+    description="施工现场专业人员证书与继续教育 / Certificates and continuing education of site professionals",
+    urls_namespace="api",
+)
+
+
+def error(request, message: str, status: int, details=None):
+    return api.create_response(request, {"message": message, "details": details}, status=status)
+
+
+@api.exception_handler(ValidationError)
+def _validation(request, exc: ValidationError):
+    return error(request, _("请求参数有误"), 422, exc.errors)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return error(request, str(exc) or _("未找到"), 404)
+
+
+@api.exception_handler(HttpError)
+def _http(request, exc: HttpError):
+    return error(request, exc.message, exc.status_code)
+
+
+@api.exception_handler(RateLimited)
+def _rate_limited(request, exc):
+    return error(request, _("查询过于频繁，请稍后再试"), 429)
+
+
+api.add_router("/registry/", registry_router)

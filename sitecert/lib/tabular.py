@@ -1,0 +1,119 @@
+"""Streaming reads of the spreadsheets people exchange: .xlsx (first sheet) and .csv.
+
+CSV files may be UTF-8 (with or without BOM) or GB18030/GBK; the encoding is decided from the whole
+file, so that a file whose first megabyte happens to be ASCII is still read right.
+"""
+
+import codecs
+import csv
+import hashlib
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+_CHUNK = 1 << 20
+
+
+class UnreadableFile(Exception):
+    """The whole file is refused. `code` is one of: type, encoding, binary, corrupt, empty."""
+
+    def __init__(self, code: str, detail: str = ""):
+        super().__init__(code, detail)
+        self.code = code
+        self.detail = detail
+
+
+@dataclass
+class Table:
+    header: list[object]
+    rows: Iterator[tuple[int, tuple]]  # (row number in the file, header being 1; cell values)
+    sha256: str
+    total_rows: int | None  # an estimate for progress bars, when the format tells
+
+
+def _scan(path: Path) -> tuple[str, str | None]:
+    """SHA-256 of the file and the encoding of its text, if it decodes as UTF-8 or GB18030."""
+    digest = hashlib.sha256()
+    decoders = {name: codecs.getincrementaldecoder(name)() for name in ("utf-8", "gb18030")}
+    nul = False
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            digest.update(chunk)
+            nul = nul or b"\0" in chunk
+            for name, decoder in list(decoders.items()):
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    del decoders[name]
+    for name, decoder in list(decoders.items()):
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            del decoders[name]
+    if nul:
+        return digest.hexdigest(), "binary"
+    encoding = next(iter(decoders), None)
+    return digest.hexdigest(), ("utf-8-sig" if encoding == "utf-8" else encoding)
+
+
+def _numbered(rows: Iterator[tuple], start: int) -> Iterator[tuple[int, tuple]]:
+    for number, row in enumerate(rows, start):
+        if any(cell not in (None, "") for cell in row):
+            yield number, row
+
+
+def _open_csv(path: Path) -> Table:
+    sha, encoding = _scan(path)
+    if encoding == "binary":
+        raise UnreadableFile("binary")
+    if encoding is None:
+        raise UnreadableFile("encoding")
+    f = path.open(encoding=encoding, newline="")
+    reader = csv.reader(f)
+    header = next(reader, None)
+    if header is None:
+        f.close()
+        raise UnreadableFile("empty")
+
+    def rows() -> Iterator[tuple[int, tuple]]:
+        with f:
+            yield from _numbered(reader, 2)
+
+    return Table(header=list(header), rows=rows(), sha256=sha, total_rows=None)
+
+
+def _open_xlsx(path: Path) -> Table:
+    from openpyxl import load_workbook
+
+    sha, _ = _scan(path)
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise UnreadableFile("corrupt", str(exc)) from exc
+    sheet = book.worksheets[0]
+    cells = sheet.iter_rows(values_only=True)
+    header = next(cells, None)
+    if header is None:
+        book.close()
+        raise UnreadableFile("empty")
+
+    def rows() -> Iterator[tuple[int, tuple]]:
+        try:
+            yield from _numbered(cells, 2)
+        finally:
+            book.close()
+
+    total = sheet.max_row - 1 if sheet.max_row else None
+    return Table(header=list(header), rows=rows(), sha256=sha, total_rows=total)
+
+
+def open_table(path: Path | str, name: str | None = None) -> Table:
+    """Open a table by its file name's extension (`name` when the path is a temporary upload)."""
+    path = Path(path)
+    suffix = Path(name or path.name).suffix.lower()
+    if suffix == ".csv":
+        return _open_csv(path)
+    if suffix == ".xlsx":
+        return _open_xlsx(path)
+    raise UnreadableFile("type", suffix)

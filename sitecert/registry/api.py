@@ -1,0 +1,64 @@
+from datetime import date
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+
+from sitecert.registry.selectors import legacy_certificate_find, legacy_certificates_of
+from sitecert.throttle import check_rate
+
+router = Router(tags=["registry 原证书查询"])
+
+
+class PublicCertificateOut(Schema):
+    certificate_no: str
+    name: str
+    id_number_masked: str
+    post: str
+    issued_on: date
+    issuer: str
+    status: str
+    status_label: str
+
+
+class LookupOut(Schema):
+    results: list[PublicCertificateOut]
+
+
+class ErrorOut(Schema):
+    message: str
+    details: object = None
+
+
+def _throttle(request):
+    check_rate(request, group="registry-query", rate_setting="REGISTRY_QUERY_RATE")
+
+
+def _miss() -> Http404:
+    return Http404(_("未查询到符合条件的证书"))
+
+
+@router.get(
+    "/certificates/{certificate_no}",
+    response={200: PublicCertificateOut, 404: ErrorOut, 429: ErrorOut},
+    summary="按证书编号查询原证书 / Look up an old certificate by number",
+    auth=None,
+)
+def certificate(request, certificate_no: str):
+    _throttle(request)
+    if found := legacy_certificate_find(certificate_no=certificate_no):
+        return found
+    raise _miss()
+
+
+@router.get(
+    "/lookup",
+    response={200: LookupOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    summary="按身份证号和姓名查询原证书 / Look up old certificates by ID number and name",
+    auth=None,
+)
+def lookup(request, id_number: str, name: str):
+    _throttle(request)
+    if found := legacy_certificates_of(id_number=id_number, name=name):
+        return {"results": found}
+    raise _miss()

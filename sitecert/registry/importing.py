@@ -1,0 +1,276 @@
+"""Importing a registry file (导入原证书): stream, validate, stage, then merge in set-based SQL.
+
+The whole import is one transaction: a failure or a killed process leaves the database as it was.
+Rows are validated in Python (rows.py) and staged in a temporary table in batches (COPY on PostgreSQL,
+executemany on SQLite); duplicates, conflicts, people, history and certificates are then settled by a
+handful of statements over the whole file, never a query per row.
+"""
+
+import csv
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import IO
+
+from django.db import connection, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from sitecert.lib.tabular import UnreadableFile, open_table
+from sitecert.people.models import Person
+from sitecert.registry.models import ImportBatch, ImportRejection, LegacyCertificate, LegacyCertificateChange
+from sitecert.registry.rows import Layout, MissingColumns, RowValidator
+
+FLUSH_ROWS = 10_000
+STAGE_COLUMNS = ("row_no", "certificate_no", "id_number", "name", "post_id", "issued_on", "issuer", "status")
+REJECT_COLUMNS = ("row_no", "col", "code", "message")
+REPORT_HEADER = ("行号", "列", "原因代码", "说明")
+
+
+class FileRefused(Exception):
+    """The whole file is refused (nothing written); `message` says why, in the user's language."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class ImportResult:
+    batch: ImportBatch
+    counts: dict[str, int]
+    dry_run: bool
+
+
+Progress = Callable[[str, int], None]  # (phase, rows read so far)
+
+
+def registry_import(
+    *,
+    path: Path | str,
+    file_name: str | None = None,
+    today: date,
+    imported_by=None,
+    dry_run: bool = False,
+    report: IO[str] | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import one registry file. Raises FileRefused when the file as a whole cannot be read."""
+    progress = progress or (lambda phase, n: None)
+    file_name = file_name or Path(path).name
+    with translation.override("zh-hans"):
+        table, layout = _open(path, file_name)
+        with transaction.atomic():
+            batch = ImportBatch.objects.create(
+                file_name=file_name, sha256=table.sha256, imported_by=imported_by, started_at=timezone.now()
+            )
+            stage = _Stage(batch)
+            stage.fill(table.rows, RowValidator(layout, today), layout, progress)
+            progress("merge", stage.total)
+            counts = stage.merge()
+            for key, value in counts.items():
+                setattr(batch, key, value)
+            batch.total, batch.finished_at = stage.total, timezone.now()
+            batch.save()
+            if report is not None:
+                write_report(stage.rejections(), report)
+            stage.drop()
+            if dry_run:
+                transaction.set_rollback(True)
+    return ImportResult(batch=batch, counts=counts, dry_run=dry_run)
+
+
+def _open(path, file_name):
+    try:
+        table = open_table(path, file_name)
+        return table, Layout.from_header(table.header)
+    except UnreadableFile as exc:
+        messages = {
+            "type": _("不支持的文件类型“%(detail)s”，请使用 .xlsx 或 .csv") % {"detail": exc.detail},
+            "encoding": _("无法识别文件编码，请使用 UTF-8 或 GB18030（GBK）保存"),
+            "binary": _("文件含有二进制内容，不是文本 CSV"),
+            "corrupt": _("无法读取 Excel 文件，文件可能已损坏"),
+            "empty": _("文件为空，没有表头行"),
+        }
+        raise FileRefused(exc.code, messages[exc.code]) from exc
+    except MissingColumns as exc:
+        raise FileRefused(
+            "columns", _("缺少必需的列：%(columns)s") % {"columns": "、".join(exc.missing)}
+        ) from exc
+
+
+def write_report(rejections: Iterable[tuple], out: IO[str]) -> None:
+    """The rejection report: CSV for Excel (the caller opens `out` with utf-8-sig)."""
+    writer = csv.writer(out)
+    writer.writerow(REPORT_HEADER)
+    writer.writerows(rejections)
+
+
+def describe_counts(counts: dict[str, int]) -> str:
+    """新增 3，更新 1，…: the counts in words, with the batch model's own labels."""
+    return "，".join(f"{ImportBatch._meta.get_field(k).verbose_name} {v}" for k, v in counts.items())
+
+
+def batch_rejections(batch: ImportBatch) -> Iterable[tuple]:
+    return ImportRejection.objects.filter(batch=batch).values_list("row_number", "column", "code", "message")
+
+
+class _Stage:
+    """The temporary tables of one import and the SQL that merges them into the registry."""
+
+    def __init__(self, batch: ImportBatch):
+        self.batch = batch
+        self.total = 0
+        self.cursor = connection.cursor()
+        self.postgres = connection.vendor == "postgresql"
+        self.t = {
+            "person": Person._meta.db_table,
+            "cert": LegacyCertificate._meta.db_table,
+            "change": LegacyCertificateChange._meta.db_table,
+            "rejection": ImportRejection._meta.db_table,
+        }
+        self.drop()
+        day = "DATE" if self.postgres else "TEXT"
+        self.sql(
+            f"""CREATE TEMPORARY TABLE import_stage (row_no INTEGER PRIMARY KEY, certificate_no VARCHAR(64),
+            id_number VARCHAR(18), name VARCHAR(40), post_id BIGINT, issued_on {day}, issuer VARCHAR(100),
+            status VARCHAR(10), person_id BIGINT, cert_id BIGINT, changed INTEGER NOT NULL DEFAULT 0)"""
+        )
+        self.sql(
+            "CREATE TEMPORARY TABLE import_reject (row_no INTEGER, col VARCHAR(60), code VARCHAR(40), message TEXT)"
+        )
+
+    def sql(self, statement: str, params: Iterable = ()) -> int:
+        self.cursor.execute(statement, list(params))
+        return self.cursor.rowcount
+
+    def drop(self) -> None:
+        self.sql("DROP TABLE IF EXISTS import_stage")
+        self.sql("DROP TABLE IF EXISTS import_reject")
+
+    def _write(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        if not rows:
+            return
+        if self.postgres:
+            with self.cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            self.cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+        rows.clear()
+
+    def fill(self, rows, validator: RowValidator, layout: Layout, progress: Progress) -> None:
+        staged: list[tuple] = []
+        rejected: list[tuple] = []
+        validate = validator.validate
+        for row_no, cells in rows:
+            self.total += 1
+            record, problems = validate(cells)
+            if problems:
+                rejected.extend((row_no, layout.column(key), code, msg) for key, code, msg in problems)
+            elif self.postgres:
+                staged.append((row_no, *record))
+            else:  # SQLite keeps dates as ISO text, as Django does
+                staged.append((row_no, *record[:4], record[4].isoformat(), *record[5:]))
+            if len(staged) >= FLUSH_ROWS:
+                self._write("import_stage", STAGE_COLUMNS, staged)
+                self._write("import_reject", REJECT_COLUMNS, rejected)
+                progress("read", self.total)
+        self._write("import_stage", STAGE_COLUMNS, staged)
+        self._write("import_reject", REJECT_COLUMNS, rejected)
+        self.sql("CREATE INDEX import_stage_no ON import_stage (certificate_no)")
+        self.sql("CREATE INDEX import_stage_id ON import_stage (id_number)")
+        self.layout = layout
+
+    def _reject_where(self, condition: str, col: str, code: str, message: str, params: Iterable = ()) -> None:
+        where = f"FROM import_stage WHERE {condition}"
+        self.sql(
+            f"INSERT INTO import_reject SELECT row_no, %s, %s, %s {where}", [col, code, message, *params]
+        )
+        self.sql(f"DELETE {where}", params)
+
+    def merge(self) -> dict[str, int]:
+        t, now, batch = self.t, timezone.now(), self.batch.pk
+        col = self.layout.column
+        # One number with different data: every row of it is a conflict.
+        self._reject_where(
+            """certificate_no IN (SELECT certificate_no FROM (SELECT DISTINCT certificate_no, id_number, name,
+            post_id, issued_on, issuer, status FROM import_stage) d GROUP BY certificate_no HAVING COUNT(*) > 1)""",
+            col("certificate_no"),
+            "conflict",
+            _("同一证书编号在文件中出现多次且内容不一致"),
+        )
+        duplicate = self.sql(
+            "DELETE FROM import_stage WHERE row_no NOT IN (SELECT MIN(row_no) FROM import_stage GROUP BY certificate_no)"
+        )
+        self._reject_where(
+            "id_number IN (SELECT id_number FROM import_stage GROUP BY id_number HAVING COUNT(DISTINCT name) > 1)",
+            col("name"),
+            "id_name_conflict",
+            _("同一身份证号在文件中对应不同姓名"),
+        )
+        self._reject_where(
+            f"""EXISTS (SELECT 1 FROM {t["person"]} p WHERE p.id_number = import_stage.id_number
+            AND p.name <> import_stage.name)""",
+            col("name"),
+            "id_name_mismatch",
+            _("该身份证号已登记的姓名与本行姓名不一致"),
+        )
+        self.sql(
+            f"""INSERT INTO {t["person"]} (id_number, name, created_at, updated_at)
+            SELECT id_number, MIN(name), %s, %s FROM import_stage s WHERE NOT EXISTS
+            (SELECT 1 FROM {t["person"]} p WHERE p.id_number = s.id_number) GROUP BY id_number""",
+            [now, now],
+        )
+        self.sql(
+            f"""UPDATE import_stage SET person_id = p.id FROM {t["person"]} p
+            WHERE p.id_number = import_stage.id_number"""
+        )
+        self.sql(
+            f"""UPDATE import_stage SET cert_id = c.id, changed = CASE WHEN c.holder_id <> import_stage.person_id
+            OR c.post_id <> import_stage.post_id OR c.issued_on <> import_stage.issued_on
+            OR c.issuer <> import_stage.issuer OR c.status <> import_stage.status THEN 1 ELSE 0 END
+            FROM {t["cert"]} c WHERE c.certificate_no = import_stage.certificate_no"""
+        )
+        updated = self.sql(
+            f"""INSERT INTO {t["change"]} (certificate_id, batch_id, changed_at, holder_id, post_id, issued_on,
+            issuer, status) SELECT c.id, %s, %s, c.holder_id, c.post_id, c.issued_on, c.issuer, c.status
+            FROM {t["cert"]} c JOIN import_stage s ON s.cert_id = c.id WHERE s.changed = 1""",
+            [batch, now],
+        )
+        self.sql(
+            f"""UPDATE {t["cert"]} SET holder_id = s.person_id, post_id = s.post_id, issued_on = s.issued_on,
+            issuer = s.issuer, status = s.status, updated_at = %s, last_batch_id = %s
+            FROM import_stage s WHERE s.cert_id = {t["cert"]}.id AND s.changed = 1""",
+            [now, batch],
+        )
+        created = self.sql(
+            f"""INSERT INTO {t["cert"]} (certificate_no, holder_id, post_id, issued_on, issuer, status,
+            created_at, updated_at, last_batch_id) SELECT certificate_no, person_id, post_id, issued_on, issuer,
+            status, %s, %s, %s FROM import_stage WHERE cert_id IS NULL""",
+            [now, now, batch],
+        )
+        self.sql(
+            f"""INSERT INTO {t["rejection"]} (batch_id, row_number, "column", code, message)
+            SELECT %s, row_no, col, code, message FROM import_reject""",
+            [batch],
+        )
+        self.cursor.execute("SELECT COUNT(DISTINCT row_no) FROM import_reject")
+        rejected = self.cursor.fetchone()[0]
+        self.cursor.execute("SELECT COUNT(*) FROM import_stage")
+        staged = self.cursor.fetchone()[0]
+        return {
+            "created": created,
+            "updated": updated,
+            "unchanged": staged - created - updated,
+            "duplicate": duplicate,
+            "rejected": rejected,
+        }
+
+    def rejections(self) -> Iterable[tuple]:
+        self.cursor.execute("SELECT row_no, col, code, message FROM import_reject ORDER BY row_no")
+        while chunk := self.cursor.fetchmany(5000):
+            yield from chunk

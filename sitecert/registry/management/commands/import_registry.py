@@ -1,0 +1,66 @@
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from tqdm import tqdm
+
+from sitecert.registry.importing import FileRefused, describe_counts, registry_import
+
+LOG_EVERY = 100_000
+
+
+class Command(BaseCommand):
+    help = "导入原证书库文件（.xlsx 或 .csv）。Import a registry file of old certificates."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--report", type=Path, help="拒绝报告 CSV 的保存路径 / where to write the rejection report"
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="只检查，不写入 / check only, write nothing"
+        )
+        parser.add_argument("--as-of", type=date.fromisoformat, help="导入日（默认今天）/ the import day")
+
+    def handle(self, *args, file: Path, report: Path | None, dry_run: bool, as_of: date | None, **options):
+        if not file.is_file():
+            raise CommandError(f"找不到文件：{file}", returncode=2)
+        progress, close = self._progress()
+        out = report.open("w", encoding="utf-8-sig", newline="") if report else None
+        try:
+            result = registry_import(
+                path=file, today=as_of or timezone.localdate(), dry_run=dry_run, report=out, progress=progress
+            )
+        except FileRefused as exc:
+            raise CommandError(f"{file.name}: {exc.message}", returncode=2) from exc
+        finally:
+            close()
+            if out:
+                out.close()
+        prefix = "试运行（未写入）" if dry_run else "导入完成"
+        self.stdout.write(f"{prefix}：{describe_counts(result.counts)}")
+        self.stdout.write(json.dumps(result.counts))
+
+    def _progress(self):
+        """A bar on a terminal; plain lines in logs (every LOG_EVERY rows and at each phase)."""
+        if sys.stderr.isatty():
+            bar = tqdm(unit="行", file=sys.stderr, dynamic_ncols=True)
+
+            def update(phase: str, rows: int) -> None:
+                bar.set_description("写入" if phase == "merge" else "读取")
+                bar.update(rows - bar.n)
+
+            return update, bar.close
+
+        logged = {"rows": 0}
+
+        def log(phase: str, rows: int) -> None:
+            if phase == "merge" or rows == 0 or rows - logged["rows"] >= LOG_EVERY or logged["rows"] == 0:
+                logged["rows"] = rows
+                word = "正在写入" if phase == "merge" else "已读取"
+                print(f"{word} {rows} 行", file=sys.stderr, flush=True)
+
+        return log, lambda: None

@@ -1,0 +1,42 @@
+import csv
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from sitecert.registry import demo
+from sitecert.registry.importing import describe_counts, registry_import
+
+DEMO_ADMIN = ("admin", "sitecert-demo")
+
+
+class Command(BaseCommand):
+    help = "生成演示数据（可重复运行）。Create the demo data; running it again changes nothing."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--people", type=int, default=3000)
+
+    def handle(self, *args, people: int, **options):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "demo-registry.csv"
+            with path.open("w", encoding="gb18030", newline="") as f:
+                writer = csv.writer(f)
+                writer.writerow(demo.HEADER)
+                writer.writerows(demo.registry_rows(people))
+            result = registry_import(path=path, today=timezone.localdate())
+        self.stdout.write(f"原证书库演示数据：{describe_counts(result.counts)}")
+        if settings.DEBUG:
+            self._demo_admin()
+
+    def _demo_admin(self):
+        username, password = DEMO_ADMIN
+        user, created = get_user_model().objects.get_or_create(
+            username=username, defaults={"is_staff": True, "is_superuser": True}
+        )
+        if created:
+            user.set_password(password)
+            user.save()
+        self.stdout.write(f"演示管理员 / demo admin: {username} / {password} (/admin/)")
