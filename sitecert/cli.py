@@ -9,8 +9,10 @@ from django.core.management import execute_from_command_line
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sitecert.settings")
     argv = list(sys.argv)
-    if len(argv) > 1 and not argv[1].startswith("-"):
-        argv[1] = argv[1].replace("-", "_")
+    # The command name, and the one `help` is asked about.
+    for i in (1, 2) if argv[1:2] == ["help"] else (1,):
+        if len(argv) > i and not argv[i].startswith("-"):
+            argv[i] = argv[i].replace("-", "_")
     execute_from_command_line(argv)
 
 

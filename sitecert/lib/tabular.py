@@ -38,6 +38,9 @@ def _scan(path: Path) -> tuple[str, str | None]:
     decoders = {name: codecs.getincrementaldecoder(name)() for name in ("utf-8", "gb18030")}
     nul = False
     with path.open("rb") as f:
+        if f.read(4).startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return _digest(path), None  # UTF-16/32 ("Unicode text" exports): not an encoding we read
+        f.seek(0)
         while chunk := f.read(_CHUNK):
             digest.update(chunk)
             nul = nul or b"\0" in chunk
@@ -55,6 +58,11 @@ def _scan(path: Path) -> tuple[str, str | None]:
         return digest.hexdigest(), "binary"
     encoding = next(iter(decoders), None)
     return digest.hexdigest(), ("utf-8-sig" if encoding == "utf-8" else encoding)
+
+
+def _digest(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _numbered(rows: Iterator[tuple], start: int) -> Iterator[tuple[int, tuple]]:
@@ -86,7 +94,7 @@ def _open_csv(path: Path) -> Table:
 def _open_xlsx(path: Path) -> Table:
     from openpyxl import load_workbook
 
-    sha, _ = _scan(path)
+    sha = _digest(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

@@ -92,6 +92,9 @@ class ImportRejection(models.Model):
         ordering = ["batch", "row_number", "id"]
         indexes = [models.Index(fields=["batch", "row_number"])]
 
+    def __str__(self) -> str:
+        return f"{self.row_number}: {self.message}"
+
 
 class LegacyCertificate(models.Model):
     """An old certificate (原证书) as the registry shows it; the certificate number is the key."""
@@ -143,3 +146,6 @@ class LegacyCertificateChange(models.Model):
         verbose_name = _("原证书变更记录")
         verbose_name_plural = _("原证书变更记录")
         ordering = ["certificate", "-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} @ {self.changed_at:%Y-%m-%d %H:%M}"

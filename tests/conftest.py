@@ -1,0 +1,61 @@
+import csv
+import random
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from openpyxl import Workbook
+
+from sitecert.registry import demo
+
+FILE_KINDS = ("csv-utf8", "csv-utf8-bom", "csv-gb18030", "xlsx")
+TODAY = date(2020, 8, 1)
+
+
+def write_table(path: Path, header, rows, kind: str) -> Path:
+    """A registry file as an authority would send it: CSV in one of its encodings, or an xlsx sheet."""
+    if kind == "xlsx":
+        path = path.with_suffix(".xlsx")
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet()
+        sheet.append(list(header))
+        for row in rows:
+            sheet.append(list(row))
+        book.save(path)
+        return path
+    path = path.with_suffix(".csv")
+    encoding = {"csv-utf8": "utf-8", "csv-utf8-bom": "utf-8-sig", "csv-gb18030": "gb18030"}[kind]
+    with path.open("w", encoding=encoding, newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture(params=FILE_KINDS)
+def file_kind(request):
+    return request.param
+
+
+@pytest.fixture
+def rng():
+    return random.Random(11643)
+
+
+@pytest.fixture
+def person(rng):
+    """A realistic person: (name, valid 18-character ID number born 1985-1995)."""
+
+    def make(**kw):
+        born = kw.pop("born", date(1985 + rng.randrange(10), 1 + rng.randrange(12), 1 + rng.randrange(28)))
+        return demo.person_name(rng), demo.id_number(rng, born=born, **kw)
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,0 +1,102 @@
+"""`sitecert import-registry` as the authority runs it: a real process, exit codes, a kill mid-way."""
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from sitecert.registry import demo
+from sitecert.registry.models import ImportBatch, LegacyCertificate
+from tests.conftest import write_table
+from tests.registry.helpers import HEADER, import_rows, row
+
+SITECERT = [sys.executable, "-m", "sitecert.cli"]
+
+
+def database_url() -> str:
+    """The URL of the database the tests use, for a subprocess to work on the same one."""
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    return f"postgres://{s['USER']}@/{s['NAME']}?host={s['HOST']}&port={s['PORT']}"
+
+
+def run_cli(*args, **kw):
+    env = {**os.environ, "DATABASE_URL": database_url()}
+    return subprocess.Popen([*SITECERT, *map(str, args)], env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
+
+
+def fingerprint() -> str:
+    """Everything the registry and people tables hold, hashed."""
+    digest = hashlib.sha256()
+    tables = ["people_person", "registry_legacycertificate", "registry_legacycertificatechange", "registry_importbatch", "registry_importrejection"]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"SELECT * FROM {table} ORDER BY id")
+            digest.update(repr(cursor.fetchall()).encode())
+    return digest.hexdigest()
+
+
+@pytest.mark.django_db
+def test_the_last_line_of_output_is_the_json_counts(tmp_path, person, capsys):
+    path = write_table(tmp_path / "r", HEADER, [row("TJ01", person()), row("TJ02", person(), status="?")], "csv-gb18030")
+    report = tmp_path / "report.csv"
+    call_command("import_registry", str(path), "--report", str(report), "--as-of", "2020-08-01")
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert json.loads(lines[-1]) == {"created": 1, "updated": 0, "unchanged": 0, "duplicate": 0, "rejected": 1}
+    assert report.read_bytes().startswith(b"\xef\xbb\xbf") and "3,证书状态" in report.read_text("utf-8-sig")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("证书编号,姓名,身份证号\nTJ01,张伟,x\n".encode("gb18030"), "缺少必需的列：岗位、发证日期、发证机关、证书状态"),
+        ("证书编号,姓名\n".encode("utf-16"), "无法识别文件编码"),
+        (b"\x00\x01binary\x00", "二进制内容"),
+        ("证书编号,姓名\n".encode("gb18030") + b"\x81\x20\xff", "无法识别文件编码"),
+        (b"PK\x03\x04 not really a workbook", "无法读取 Excel 文件"),
+        (b"", "文件为空"),
+    ],
+)
+def test_a_refused_file_exits_2_with_a_clear_message_and_writes_nothing(tmp_path, content, message, person):
+    import_rows(tmp_path, [row("TJ01", person())])
+    before = fingerprint()
+    name = "bad.xlsx" if content.startswith(b"PK") else "bad.csv"
+    (tmp_path / name).write_bytes(content)
+    proc = run_cli("import-registry", tmp_path / name)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2, err
+    assert message in err
+    assert fingerprint() == before
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("phase", ["已读取", "正在写入"])
+def test_a_process_killed_mid_import_leaves_the_database_exactly_as_before(tmp_path, phase):
+    import_rows(tmp_path, list(demo.registry_rows(300, seed=1)), name="earlier")
+    before = fingerprint()
+    big = write_table(tmp_path / "big", demo.HEADER, demo.registry_rows(120_000, seed=2), "csv-utf8")
+    proc = run_cli("import-registry", big)
+    for line in proc.stderr:
+        if line.startswith(phase):
+            break
+    proc.send_signal(signal.SIGKILL)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGKILL and "{" not in out  # killed before it could finish
+    connection.close()  # a fresh connection, as the next process would have
+    assert fingerprint() == before
+    assert LegacyCertificate.objects.count() == ImportBatch.objects.get().created
+
+
+def test_the_console_script_runs_django_commands():
+    script = Path(sys.executable).parent / "sitecert"  # installed by `pip install -e .`
+    result = subprocess.run([script, "help", "import-registry"], capture_output=True, text=True, check=True)
+    assert "--dry-run" in result.stdout and "--report" in result.stdout
