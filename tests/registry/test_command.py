@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -22,10 +23,10 @@ SITECERT = [sys.executable, "-m", "sitecert.cli"]
 
 def database_url() -> str:
     """The URL of the database the tests use, for a subprocess to work on the same one."""
-    s = connection.settings_dict
+    name = connection.settings_dict["NAME"]
     if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    return f"postgres://{s['USER']}@/{s['NAME']}?host={s['HOST']}&port={s['PORT']}"
+        return f"sqlite:///{name}"
+    return urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{name}").geturl()
 
 
 def run_cli(*args, **kw):
@@ -85,12 +86,14 @@ def test_a_process_killed_mid_import_leaves_the_database_exactly_as_before(tmp_p
     before = fingerprint()
     big = write_table(tmp_path / "big", demo.HEADER, demo.registry_rows(120_000, seed=2), "csv-utf8")
     proc = run_cli("import-registry", big)
+    seen = []
     for line in proc.stderr:
+        seen.append(line)
         if line.startswith(phase):
             break
     proc.send_signal(signal.SIGKILL)
-    out, _ = proc.communicate(timeout=60)
-    assert proc.returncode == -signal.SIGKILL and "{" not in out  # killed before it could finish
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGKILL and "{" not in out, "".join(seen) + err  # killed before it finished
     connection.close()  # a fresh connection, as the next process would have
     assert fingerprint() == before
     assert LegacyCertificate.objects.count() == ImportBatch.objects.get().created
