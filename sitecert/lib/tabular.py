@@ -93,11 +93,12 @@ def _open_csv(path: Path) -> Table:
 
 def _open_xlsx(path: Path) -> Table:
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     sha = _digest(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise UnreadableFile("corrupt", str(exc)) from exc
     sheet = book.worksheets[0]
     cells = sheet.iter_rows(values_only=True)

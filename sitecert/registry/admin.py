@@ -104,7 +104,7 @@ class ImportBatchAdmin(ReadOnlyAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             with tempfile.TemporaryDirectory() as tmp:
-                target = Path(tmp) / "upload"
+                target = Path(tmp) / f"upload{Path(upload.name).suffix.lower()}"
                 with target.open("wb") as out:
                     for chunk in upload.chunks():
                         out.write(chunk)

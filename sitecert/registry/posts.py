@@ -6,12 +6,13 @@ from sitecert.lib.textnorm import clean
 
 _DASHES = re.compile(r"[-－—–_~～·]+")
 _SPACES = re.compile(r"\s+")
-_WITH_SPECIALTY = re.compile(r"([^()\[\]]+?)[(\[-]([^()\[\]-]+)[)\]]?")
+_BRACKETS = str.maketrans("[【〔〖<《", "((((((") | str.maketrans("]】〕〗>》", "))))))")
+_WITH_SPECIALTY = re.compile(r"([^()-]+?)[(-]([^()-]+)\)?")
 
 
 def canonical_post(text: object) -> str:
     """One spelling for every form: "施工员（土建）", "施工员(土建)", "施工员-土建" all become "施工员(土建)"."""
-    t = _DASHES.sub("-", _SPACES.sub("", clean(text)))
+    t = _DASHES.sub("-", _SPACES.sub("", clean(text))).translate(_BRACKETS)
     if m := _WITH_SPECIALTY.fullmatch(t):
         return f"{m[1]}({m[2]})"
     return t

@@ -7,21 +7,25 @@ from sitecert.throttle import RateLimited, check_rate
 
 
 def query(request):
-    """The public query page: by certificate number, or by ID number together with name."""
-    mode = "person" if request.GET.get("mode") == "person" else "number"
-    form_class = PersonQueryForm if mode == "person" else NumberQueryForm
-    searched = any(f in request.GET for f in form_class.base_fields)
-    form = form_class(request.GET if searched else None)
-    context = {"mode": mode, "form": form, "searched": searched, "results": None}
-    if searched and form.is_valid():
-        try:
-            check_rate(request, group="registry-query", rate_setting="REGISTRY_QUERY_RATE")
-        except RateLimited:
-            context["error"] = _("查询过于频繁，请稍后再试")
-            return render(request, "registry/query.html", context, status=429)
-        if mode == "person":
-            context["results"] = legacy_certificates_of(**form.cleaned_data)
-        else:
-            found = legacy_certificate_find(**form.cleaned_data)
-            context["results"] = [found] if found else []
+    """The public query page: by certificate number (GET, shareable), or by ID number together with
+    name (POST, so that ID numbers stay out of addresses, histories and access logs)."""
+    person = request.POST.get("mode", request.GET.get("mode")) == "person"
+    if person:
+        form = PersonQueryForm(request.POST if request.method == "POST" else None)
+    else:
+        form = NumberQueryForm(request.GET if "certificate_no" in request.GET else None)
+    context = {"mode": "person" if person else "number", "form": form, "results": None}
+    if not form.is_bound or not form.is_valid():
+        return render(request, "registry/query.html", context)
+    try:
+        check_rate(request, group="registry-query", rate_setting="REGISTRY_QUERY_RATE")
+    except RateLimited:
+        context["error"] = _("查询过于频繁，请稍后再试")
+        return render(request, "registry/query.html", context, status=429)
+    if person:
+        context["results"] = legacy_certificates_of(**form.cleaned_data)
+        context["form"] = PersonQueryForm()  # the ID number is not echoed back into the page
+    else:
+        found = legacy_certificate_find(**form.cleaned_data)
+        context["results"] = [found] if found else []
     return render(request, "registry/query.html", context)

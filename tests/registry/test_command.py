@@ -31,13 +31,21 @@ def database_url() -> str:
 
 def run_cli(*args, **kw):
     env = {**os.environ, "DATABASE_URL": database_url()}
-    return subprocess.Popen([*SITECERT, *map(str, args)], env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
+    return subprocess.Popen(
+        [*SITECERT, *map(str, args)], env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw
+    )
 
 
 def fingerprint() -> str:
     """Everything the registry and people tables hold, hashed."""
     digest = hashlib.sha256()
-    tables = ["people_person", "registry_legacycertificate", "registry_legacycertificatechange", "registry_importbatch", "registry_importrejection"]
+    tables = [
+        "people_person",
+        "registry_legacycertificate",
+        "registry_legacycertificatechange",
+        "registry_importbatch",
+        "registry_importrejection",
+    ]
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"SELECT * FROM {table} ORDER BY id")
@@ -47,11 +55,19 @@ def fingerprint() -> str:
 
 @pytest.mark.django_db
 def test_the_last_line_of_output_is_the_json_counts(tmp_path, person, capsys):
-    path = write_table(tmp_path / "r", HEADER, [row("TJ01", person()), row("TJ02", person(), status="?")], "csv-gb18030")
+    path = write_table(
+        tmp_path / "r", HEADER, [row("TJ01", person()), row("TJ02", person(), status="?")], "csv-gb18030"
+    )
     report = tmp_path / "report.csv"
     call_command("import_registry", str(path), "--report", str(report), "--as-of", "2020-08-01")
     lines = capsys.readouterr().out.strip().splitlines()
-    assert json.loads(lines[-1]) == {"created": 1, "updated": 0, "unchanged": 0, "duplicate": 0, "rejected": 1}
+    assert json.loads(lines[-1]) == {
+        "created": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "duplicate": 0,
+        "rejected": 1,
+    }
     assert report.read_bytes().startswith(b"\xef\xbb\xbf") and "3,证书状态" in report.read_text("utf-8-sig")
 
 
@@ -59,7 +75,10 @@ def test_the_last_line_of_output_is_the_json_counts(tmp_path, person, capsys):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("证书编号,姓名,身份证号\nTJ01,张伟,x\n".encode("gb18030"), "缺少必需的列：岗位、发证日期、发证机关、证书状态"),
+        (
+            "证书编号,姓名,身份证号\nTJ01,张伟,x\n".encode("gb18030"),
+            "缺少必需的列：岗位、发证日期、发证机关、证书状态",
+        ),
         ("证书编号,姓名\n".encode("utf-16"), "无法识别文件编码"),
         (b"\x00\x01binary\x00", "二进制内容"),
         ("证书编号,姓名\n".encode("gb18030") + b"\x81\x20\xff", "无法识别文件编码"),
@@ -73,7 +92,7 @@ def test_a_refused_file_exits_2_with_a_clear_message_and_writes_nothing(tmp_path
     name = "bad.xlsx" if content.startswith(b"PK") else "bad.csv"
     (tmp_path / name).write_bytes(content)
     proc = run_cli("import-registry", tmp_path / name)
-    out, err = proc.communicate(timeout=60)
+    _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 2, err
     assert message in err
     assert fingerprint() == before
@@ -93,7 +112,9 @@ def test_a_process_killed_mid_import_leaves_the_database_exactly_as_before(tmp_p
             break
     proc.send_signal(signal.SIGKILL)
     out, err = proc.communicate(timeout=60)
-    assert proc.returncode == -signal.SIGKILL and "{" not in out, "".join(seen) + err  # killed before it finished
+    assert proc.returncode == -signal.SIGKILL and "{" not in out, (
+        "".join(seen) + err
+    )  # killed before it finished
     connection.close()  # a fresh connection, as the next process would have
     assert fingerprint() == before
     assert LegacyCertificate.objects.count() == ImportBatch.objects.get().created

@@ -22,7 +22,13 @@ def rejections(result):
 def test_it_imports_a_realistic_registry_in_every_file_kind(tmp_path, file_kind):
     rows = list(demo.registry_rows(200, seed=7))
     result = import_rows(tmp_path, rows, file_kind)
-    assert result.counts == {"created": len(rows), "updated": 0, "unchanged": 0, "duplicate": 0, "rejected": 0}
+    assert result.counts == {
+        "created": len(rows),
+        "updated": 0,
+        "unchanged": 0,
+        "duplicate": 0,
+        "rejected": 0,
+    }
     assert LegacyCertificate.objects.count() == len(rows)
     assert Person.objects.count() == len({r[2] for r in rows})
     sample = LegacyCertificate.objects.select_related("holder", "post").get(certificate_no=rows[0][0])
@@ -33,7 +39,18 @@ def test_it_imports_a_realistic_registry_in_every_file_kind(tmp_path, file_kind)
 def test_it_reads_cells_through_nfkc_and_trims_ideographic_spaces(tmp_path, person, file_kind):
     name, id_number = person()
     wide_id = id_number.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
-    rows = [("\u3000ＴＪ２０１５０００１ ", f" {name[0]} {name[1:]}\u3000", wide_id, "安全员", "", "２０１５－０３－０６", ISSUER, " 有效 ")]
+    rows = [
+        (
+            "\u3000ＴＪ２０１５０００１ ",
+            f" {name[0]} {name[1:]}\u3000",
+            wide_id,
+            "安全员",
+            "",
+            "２０１５－０３－０６",
+            ISSUER,
+            " 有效 ",
+        )
+    ]
     result = import_rows(tmp_path, rows, file_kind)
     assert result.counts["created"] == 1
     cert = LegacyCertificate.objects.select_related("holder").get()
@@ -95,7 +112,11 @@ def test_it_recognises_posts_and_specialties_in_their_short_forms(tmp_path, pers
 
 @pytest.mark.parametrize(
     ("post", "specialty", "code"),
-    [("施工员", "", "post_specialty_missing"), ("质量员", "消防", "post_specialty_unknown"), ("测量员", "", "post_unknown")],
+    [
+        ("施工员", "", "post_specialty_missing"),
+        ("质量员", "消防", "post_specialty_unknown"),
+        ("测量员", "", "post_unknown"),
+    ],
 )
 def test_a_post_without_its_specialty_or_unknown_is_rejected(tmp_path, person, post, specialty, code):
     result = import_rows(tmp_path, [row("TJ01", person(), post=post, specialty=specialty)])
@@ -125,7 +146,12 @@ def test_a_certificate_number_typed_as_an_excel_number_loses_nothing(tmp_path, p
 
 @pytest.mark.parametrize(
     ("issued", "code"),
-    [("2015-02-30", "date_format"), ("去年", "date_format"), ("2015-13-01", "date_format"), ("2020-08-02", "date_future")],
+    [
+        ("2015-02-30", "date_format"),
+        ("去年", "date_format"),
+        ("2015-13-01", "date_format"),
+        ("2020-08-02", "date_future"),
+    ],
 )
 def test_an_unreal_or_future_issue_date_is_rejected(tmp_path, person, issued, code):
     result = import_rows(tmp_path, [row("TJ01", person(), issued=issued)])
@@ -150,7 +176,11 @@ def test_id_numbers_are_checked_by_gb11643(tmp_path, person):
         row("TJ04", ("赵六", first17 + check_character(first17))),  # check right, date not
     ]
     result = import_rows(tmp_path, rows)
-    assert rejections(result) == [(3, "身份证号", "id_check"), (4, "身份证号", "id_format"), (5, "身份证号", "id_birth_date")]
+    assert rejections(result) == [
+        (3, "身份证号", "id_check"),
+        (4, "身份证号", "id_format"),
+        (5, "身份证号", "id_birth_date"),
+    ]
     assert result.counts["created"] == 1
 
 
@@ -169,21 +199,34 @@ def test_a_15_digit_number_is_converted_to_18_digits(tmp_path):
 
 def test_the_holder_must_be_sixteen_on_the_issue_date(tmp_path, person):
     name, number = person(born=date(1999, 3, 7))
-    result = import_rows(tmp_path, [row("TJ01", (name, number), issued="2015-03-06"), row("TJ02", (name, number), issued="2015-03-07")])
+    result = import_rows(
+        tmp_path,
+        [row("TJ01", (name, number), issued="2015-03-06"), row("TJ02", (name, number), issued="2015-03-07")],
+    )
     assert rejections(result) == [(2, "身份证号", "id_too_young")]
     assert LegacyCertificate.objects.get().certificate_no == "TJ02"
 
 
 @pytest.mark.parametrize(
     ("raw", "stored"),
-    [("阿卜杜拉•艾买提", "阿卜杜拉·艾买提"), ("买买提・吐尔逊", "买买提·吐尔逊"), ("古丽･热合曼", "古丽·热合曼"), ("艾尔肯‧阿不都", "艾尔肯·阿不都"), ("热依拉．买买提", "热依拉·买买提"), ("欧阳 娜 娜", "欧阳娜娜")],
+    [
+        ("阿卜杜拉•艾买提", "阿卜杜拉·艾买提"),
+        ("买买提・吐尔逊", "买买提·吐尔逊"),
+        ("古丽･热合曼", "古丽·热合曼"),
+        ("艾尔肯‧阿不都", "艾尔肯·阿不都"),
+        ("热依拉．买买提", "热依拉·买买提"),
+        ("欧阳 娜 娜", "欧阳娜娜"),
+    ],
 )
 def test_names_lose_inner_spaces_and_use_one_middle_dot(tmp_path, person, raw, stored):
     import_rows(tmp_path, [row("TJ01", (raw, person()[1]))])
     assert Person.objects.get().name == stored
 
 
-@pytest.mark.parametrize(("name", "code"), [("张", "name_length"), ("张" * 41, "name_length"), ("王5", "name_digits"), ("李伟３", "name_digits")])
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [("张", "name_length"), ("张" * 41, "name_length"), ("王5", "name_digits"), ("李伟３", "name_digits")],
+)
 def test_names_need_two_to_forty_characters_and_no_digits(tmp_path, person, name, code):
     result = import_rows(tmp_path, [row("TJ01", (name, person()[1]))])
     assert rejections(result) == [(2, "姓名", code)]
@@ -191,7 +234,15 @@ def test_names_need_two_to_forty_characters_and_no_digits(tmp_path, person, name
 
 @pytest.mark.parametrize(
     ("word", "status"),
-    [("有效", "valid"), ("无效", "invalid"), ("失效", "invalid"), ("过期", "invalid"), ("注销", "cancelled"), ("已注销", "cancelled"), ("作废", "cancelled")],
+    [
+        ("有效", "valid"),
+        ("无效", "invalid"),
+        ("失效", "invalid"),
+        ("过期", "invalid"),
+        ("注销", "cancelled"),
+        ("已注销", "cancelled"),
+        ("作废", "cancelled"),
+    ],
 )
 def test_status_words(tmp_path, person, word, status):
     import_rows(tmp_path, [row("TJ01", person(), status=word)])
@@ -228,7 +279,11 @@ def test_identical_repeats_count_once_and_differing_repeats_are_all_rejected(tmp
 
 def test_an_id_number_with_two_names_in_the_file_rejects_those_rows(tmp_path, person):
     name, number = person()
-    rows = [row("TJ01", (name, number)), row("TJ02", ("另一人", number), post="材料员"), row("TJ03", person())]
+    rows = [
+        row("TJ01", (name, number)),
+        row("TJ02", ("另一人", number), post="材料员"),
+        row("TJ03", person()),
+    ]
     result = import_rows(tmp_path, rows)
     assert rejections(result) == [(2, "姓名", "id_name_conflict"), (3, "姓名", "id_name_conflict")]
     assert result.counts["created"] == 1
@@ -255,7 +310,11 @@ def test_re_importing_the_same_file_changes_nothing(tmp_path, file_kind):
 def test_a_changed_row_updates_the_certificate_and_keeps_the_previous_values(tmp_path, person):
     p = person()
     import_rows(tmp_path, [row("TJ01", p), row("TJ02", p, post="材料员")], name="v1")
-    result = import_rows(tmp_path, [row("TJ01", p, status="注销", issuer="天津市城乡建设委员会"), row("TJ02", p, post="材料员")], name="v2")
+    result = import_rows(
+        tmp_path,
+        [row("TJ01", p, status="注销", issuer="天津市城乡建设委员会"), row("TJ02", p, post="材料员")],
+        name="v2",
+    )
     assert result.counts == {"created": 0, "updated": 1, "unchanged": 1, "duplicate": 0, "rejected": 0}
     cert = LegacyCertificate.objects.get(certificate_no="TJ01")
     assert (cert.status, cert.issuer, cert.last_batch) == ("cancelled", "天津市城乡建设委员会", result.batch)
@@ -265,15 +324,23 @@ def test_a_changed_row_updates_the_certificate_and_keeps_the_previous_values(tmp
 
 def test_a_dry_run_counts_and_reports_but_writes_nothing(tmp_path, person):
     out = io.StringIO()
-    result = import_rows(tmp_path, [row("TJ01", person()), row("TJ02", person(), status="?")], dry_run=True, report=out)
+    result = import_rows(
+        tmp_path, [row("TJ01", person()), row("TJ02", person(), status="?")], dry_run=True, report=out
+    )
     assert result.counts["created"] == 1 and result.counts["rejected"] == 1
-    assert not ImportBatch.objects.exists() and not LegacyCertificate.objects.exists() and not Person.objects.exists()
+    assert (
+        not ImportBatch.objects.exists()
+        and not LegacyCertificate.objects.exists()
+        and not Person.objects.exists()
+    )
     assert "3,证书状态,status_unknown" in out.getvalue()
 
 
 def test_the_batch_records_the_file_and_its_counts(tmp_path, person, django_user_model):
     clerk = django_user_model.objects.create_user("authority-clerk")
-    result = import_rows(tmp_path, [row("TJ01", person()), row("TJ02", person(), status="?")], imported_by=clerk)
+    result = import_rows(
+        tmp_path, [row("TJ01", person()), row("TJ02", person(), status="?")], imported_by=clerk
+    )
     batch = ImportBatch.objects.get()
     assert (batch.file_name, batch.imported_by, batch.total) == ("registry.csv", clerk, 2)
     assert len(batch.sha256) == 64 and batch.finished_at >= batch.started_at
