@@ -67,7 +67,7 @@ def _digest(path: Path) -> str:
 
 def _numbered(rows: Iterator[tuple], start: int) -> Iterator[tuple[int, tuple]]:
     for number, row in enumerate(rows, start):
-        if any(cell not in (None, "") for cell in row):
+        if any(row):  # a row of empty cells is a blank line, not data
             yield number, row
 
 

@@ -136,7 +136,8 @@ class _Stage:
         self.sql(
             f"""CREATE TEMPORARY TABLE import_stage (row_no INTEGER PRIMARY KEY, certificate_no VARCHAR(64),
             id_number VARCHAR(18), name VARCHAR(40), post_id BIGINT, issued_on {day}, issuer VARCHAR(100),
-            status VARCHAR(10), person_id BIGINT, cert_id BIGINT, changed INTEGER NOT NULL DEFAULT 0)"""
+            status VARCHAR(10), person_id BIGINT, stored_name VARCHAR(40), cert_id BIGINT,
+            changed INTEGER NOT NULL DEFAULT 0)"""
         )
         self.sql(
             "CREATE TEMPORARY TABLE import_reject (row_no INTEGER, col VARCHAR(60), code VARCHAR(40), message TEXT)"
@@ -146,9 +147,13 @@ class _Stage:
         self.cursor.execute(statement, list(params))
         return self.cursor.rowcount
 
+    def scalar(self, statement: str) -> int:
+        self.cursor.execute(statement)
+        return self.cursor.fetchone()[0]
+
     def drop(self) -> None:
-        self.sql("DROP TABLE IF EXISTS import_stage")
-        self.sql("DROP TABLE IF EXISTS import_reject")
+        for table in ("import_stage", "import_reject", "import_multi", "import_keys"):
+            self.sql(f"DROP TABLE IF EXISTS {table}")
 
     def _write(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
         if not rows:
@@ -165,13 +170,13 @@ class _Stage:
     def fill(self, rows, validator: RowValidator, layout: Layout, progress: Progress) -> None:
         staged: list[tuple] = []
         rejected: list[tuple] = []
-        validate = validator.validate
+        validate, column, postgres = validator.validate, layout.column, self.postgres
         for row_no, cells in rows:
             self.total += 1
             record, problems = validate(cells)
             if problems:
-                rejected.extend((row_no, layout.column(key), code, msg) for key, code, msg in problems)
-            elif self.postgres:
+                rejected.extend((row_no, column(key), code, msg) for key, code, msg in problems)
+            elif postgres:
                 staged.append((row_no, *record))
             else:  # SQLite keeps dates as ISO text, as Django does
                 staged.append((row_no, *record[:4], record[4].isoformat(), *record[5:]))
@@ -182,53 +187,94 @@ class _Stage:
         self._write("import_stage", STAGE_COLUMNS, staged)
         self._write("import_reject", REJECT_COLUMNS, rejected)
         self.sql("CREATE INDEX import_stage_no ON import_stage (certificate_no)")
-        self.sql("CREATE INDEX import_stage_id ON import_stage (id_number)")
+        self.sql("CREATE INDEX import_stage_id ON import_stage (id_number, name)")
+        self.sql("ANALYZE import_stage")  # temporary tables are never analysed on their own
         self.layout = layout
 
-    def _reject_where(self, condition: str, col: str, code: str, message: str, params: Iterable = ()) -> None:
+    def _reject(self, condition: str, col: str, code: str, message: str) -> None:
         where = f"FROM import_stage WHERE {condition}"
-        self.sql(
-            f"INSERT INTO import_reject SELECT row_no, %s, %s, %s {where}", [col, code, message, *params]
-        )
-        self.sql(f"DELETE {where}", params)
+        self.sql(f"INSERT INTO import_reject SELECT row_no, %s, %s, %s {where}", [col, code, message])
+        self.sql(f"DELETE {where}")
+
+    def _reject_keys(self, key: str, keys_sql: str, col: str, code: str, message: str) -> None:
+        """Reject every staged row whose `key` is among those `keys_sql` selects (as column k)."""
+        self.sql("DROP TABLE IF EXISTS import_keys")
+        self.sql(f"CREATE TEMPORARY TABLE import_keys AS {keys_sql}")
+        if self.scalar("SELECT COUNT(*) FROM import_keys"):
+            self._reject(f"{key} IN (SELECT k FROM import_keys)", col, code, message)
 
     def merge(self) -> dict[str, int]:
-        t, now, batch = self.t, timezone.now(), self.batch.pk
         col = self.layout.column
-        # One number with different data: every row of it is a conflict.
-        self._reject_where(
-            """certificate_no IN (SELECT certificate_no FROM (SELECT DISTINCT certificate_no, id_number, name,
-            post_id, issued_on, issuer, status FROM import_stage) d GROUP BY certificate_no HAVING COUNT(*) > 1)""",
+        # Numbers given more than once are few: conflicts and duplicates are settled among them only.
+        self.sql(
+            """CREATE TEMPORARY TABLE import_multi AS SELECT certificate_no AS k FROM import_stage
+            GROUP BY certificate_no HAVING COUNT(*) > 1"""
+        )
+        in_multi = "certificate_no IN (SELECT k FROM import_multi)"
+        self._reject_keys(
+            "certificate_no",
+            f"""SELECT certificate_no AS k FROM (SELECT DISTINCT certificate_no, id_number, name, post_id,
+            issued_on, issuer, status FROM import_stage WHERE {in_multi}) d GROUP BY certificate_no
+            HAVING COUNT(*) > 1""",
             col("certificate_no"),
             "conflict",
             _("同一证书编号在文件中出现多次且内容不一致"),
         )
         duplicate = self.sql(
-            "DELETE FROM import_stage WHERE row_no NOT IN (SELECT MIN(row_no) FROM import_stage GROUP BY certificate_no)"
+            f"""DELETE FROM import_stage WHERE {in_multi} AND row_no NOT IN
+            (SELECT MIN(row_no) FROM import_stage WHERE {in_multi} GROUP BY certificate_no)"""
         )
-        self._reject_where(
-            "id_number IN (SELECT id_number FROM import_stage GROUP BY id_number HAVING COUNT(DISTINCT name) > 1)",
+        self._reject_keys(
+            "id_number",
+            "SELECT id_number AS k FROM import_stage GROUP BY id_number HAVING MIN(name) <> MAX(name)",
             col("name"),
             "id_name_conflict",
             _("同一身份证号在文件中对应不同姓名"),
         )
-        self._reject_where(
-            f"""EXISTS (SELECT 1 FROM {t["person"]} p WHERE p.id_number = import_stage.id_number
-            AND p.name <> import_stage.name)""",
+        self._link_people()
+        self._reject(
+            "stored_name <> name",
             col("name"),
             "id_name_mismatch",
             _("该身份证号已登记的姓名与本行姓名不一致"),
         )
+        self._add_people()
+        created, updated = self._write_certificates()
+        t = self.t
         self.sql(
-            f"""INSERT INTO {t["person"]} (id_number, name, created_at, updated_at)
-            SELECT id_number, MIN(name), %s, %s FROM import_stage s WHERE NOT EXISTS
-            (SELECT 1 FROM {t["person"]} p WHERE p.id_number = s.id_number) GROUP BY id_number""",
+            f"""INSERT INTO {t["rejection"]} (batch_id, row_number, "column", code, message)
+            SELECT %s, row_no, col, code, message FROM import_reject""",
+            [self.batch.pk],
+        )
+        staged = self.scalar("SELECT COUNT(*) FROM import_stage")
+        return {
+            "created": created,
+            "updated": updated,
+            "unchanged": staged - created - updated,
+            "duplicate": duplicate,
+            "rejected": self.scalar("SELECT COUNT(DISTINCT row_no) FROM import_reject"),
+        }
+
+    def _link_people(self) -> None:
+        self.sql(
+            f"""UPDATE import_stage SET person_id = p.id, stored_name = p.name FROM {self.t["person"]} p
+            WHERE p.id_number = import_stage.id_number"""
+        )
+
+    def _add_people(self) -> None:
+        person, now = self.t["person"], timezone.now()
+        self.sql(
+            f"""INSERT INTO {person} (id_number, name, created_at, updated_at)
+            SELECT id_number, MIN(name), %s, %s FROM import_stage WHERE person_id IS NULL GROUP BY id_number""",
             [now, now],
         )
         self.sql(
-            f"""UPDATE import_stage SET person_id = p.id FROM {t["person"]} p
-            WHERE p.id_number = import_stage.id_number"""
+            f"""UPDATE import_stage SET person_id = p.id FROM {person} p
+            WHERE import_stage.person_id IS NULL AND p.id_number = import_stage.id_number"""
         )
+
+    def _write_certificates(self) -> tuple[int, int]:
+        t, now, batch = self.t, timezone.now(), self.batch.pk
         self.sql(
             f"""UPDATE import_stage SET cert_id = c.id, changed = CASE WHEN c.holder_id <> import_stage.person_id
             OR c.post_id <> import_stage.post_id OR c.issued_on <> import_stage.issued_on
@@ -241,34 +287,20 @@ class _Stage:
             FROM {t["cert"]} c JOIN import_stage s ON s.cert_id = c.id WHERE s.changed = 1""",
             [batch, now],
         )
-        self.sql(
-            f"""UPDATE {t["cert"]} SET holder_id = s.person_id, post_id = s.post_id, issued_on = s.issued_on,
-            issuer = s.issuer, status = s.status, updated_at = %s, last_batch_id = %s
-            FROM import_stage s WHERE s.cert_id = {t["cert"]}.id AND s.changed = 1""",
-            [now, batch],
-        )
+        if updated:
+            self.sql(
+                f"""UPDATE {t["cert"]} SET holder_id = s.person_id, post_id = s.post_id, issued_on = s.issued_on,
+                issuer = s.issuer, status = s.status, updated_at = %s, last_batch_id = %s
+                FROM import_stage s WHERE s.cert_id = {t["cert"]}.id AND s.changed = 1""",
+                [now, batch],
+            )
         created = self.sql(
             f"""INSERT INTO {t["cert"]} (certificate_no, holder_id, post_id, issued_on, issuer, status,
             created_at, updated_at, last_batch_id) SELECT certificate_no, person_id, post_id, issued_on, issuer,
             status, %s, %s, %s FROM import_stage WHERE cert_id IS NULL""",
             [now, now, batch],
         )
-        self.sql(
-            f"""INSERT INTO {t["rejection"]} (batch_id, row_number, "column", code, message)
-            SELECT %s, row_no, col, code, message FROM import_reject""",
-            [batch],
-        )
-        self.cursor.execute("SELECT COUNT(DISTINCT row_no) FROM import_reject")
-        rejected = self.cursor.fetchone()[0]
-        self.cursor.execute("SELECT COUNT(*) FROM import_stage")
-        staged = self.cursor.fetchone()[0]
-        return {
-            "created": created,
-            "updated": updated,
-            "unchanged": staged - created - updated,
-            "duplicate": duplicate,
-            "rejected": rejected,
-        }
+        return created, updated
 
     def rejections(self) -> Iterable[tuple]:
         self.cursor.execute("SELECT row_no, col, code, message FROM import_reject ORDER BY row_no")

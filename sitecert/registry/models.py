@@ -106,7 +106,8 @@ class LegacyCertificate(models.Model):
         related_name="legacy_certificates",
         verbose_name=_("持证人"),
     )
-    post = models.ForeignKey(Post, on_delete=models.PROTECT, verbose_name=_("岗位"))
+    # Indexed by the (post, status) index below, which also serves the post alone.
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, db_index=False, verbose_name=_("岗位"))
     issued_on = models.DateField(_("发证日期"))
     issuer = models.CharField(_("发证机关"), max_length=100)
     status = models.CharField(_("证书状态"), max_length=10, choices=LegacyStatus.choices)
@@ -117,6 +118,7 @@ class LegacyCertificate(models.Model):
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
+        db_index=False,  # batches are never deleted; every index slows a million-row import
         related_name="+",
         verbose_name=_("最近批次"),
     )
@@ -124,7 +126,7 @@ class LegacyCertificate(models.Model):
     class Meta:
         verbose_name = _("原证书")
         verbose_name_plural = _("原证书")
-        indexes = [models.Index(fields=["holder"]), models.Index(fields=["post", "status"])]
+        indexes = [models.Index(fields=["post", "status"])]
 
     def __str__(self) -> str:
         return self.certificate_no
