@@ -16,7 +16,7 @@ _CHUNK = 1 << 20
 
 
 class UnreadableFile(Exception):
-    """The whole file is refused. `code` is one of: type, encoding, binary, corrupt, empty."""
+    """The whole file is refused. `code` is one of: type, encoding, binary, corrupt, malformed, empty."""
 
     def __init__(self, code: str, detail: str = ""):
         super().__init__(code, detail)
@@ -86,7 +86,10 @@ def _open_csv(path: Path) -> Table:
 
     def rows() -> Iterator[tuple[int, tuple]]:
         with f:
-            yield from _numbered(reader, 2)
+            try:
+                yield from _numbered(reader, 2)
+            except csv.Error as exc:  # e.g. an unclosed quote swallowing the rest of the file
+                raise UnreadableFile("malformed", str(reader.line_num)) from exc
 
     return Table(header=list(header), rows=rows(), sha256=sha, total_rows=None)
 
@@ -110,6 +113,8 @@ def _open_xlsx(path: Path) -> Table:
     def rows() -> Iterator[tuple[int, tuple]]:
         try:
             yield from _numbered(cells, 2)
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise UnreadableFile("corrupt", str(exc)) from exc
         finally:
             book.close()
 

@@ -61,44 +61,48 @@ def registry_import(
     progress = progress or (lambda phase, n: None)
     file_name = file_name or Path(path).name
     with translation.override("zh-hans"):
-        table, layout = _open(path, file_name)
-        with transaction.atomic():
-            batch = ImportBatch.objects.create(
-                file_name=file_name, sha256=table.sha256, imported_by=imported_by, started_at=timezone.now()
-            )
-            stage = _Stage(batch)
-            stage.fill(table.rows, RowValidator(layout, today), layout, progress)
-            progress("merge", stage.total)
-            counts = stage.merge()
-            for key, value in counts.items():
-                setattr(batch, key, value)
-            batch.total, batch.finished_at = stage.total, timezone.now()
-            batch.save()
-            if report is not None:
-                write_report(stage.rejections(), report)
-            stage.drop()
-            if dry_run:
-                transaction.set_rollback(True)
+        try:
+            return _import(path, file_name, today, imported_by, dry_run, report, progress)
+        except UnreadableFile as exc:
+            raise _refusal(exc) from exc
+        except MissingColumns as exc:
+            missing = "、".join(exc.missing)
+            raise FileRefused("columns", _("缺少必需的列：%(columns)s") % {"columns": missing}) from exc
+
+
+def _import(path, file_name, today, imported_by, dry_run, report, progress) -> ImportResult:
+    table = open_table(path, file_name)
+    layout = Layout.from_header(table.header)
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            file_name=file_name, sha256=table.sha256, imported_by=imported_by, started_at=timezone.now()
+        )
+        stage = _Stage(batch)
+        stage.fill(table.rows, RowValidator(layout, today), layout, progress)
+        progress("merge", stage.total)
+        counts = stage.merge()
+        for key, value in counts.items():
+            setattr(batch, key, value)
+        batch.total, batch.finished_at = stage.total, timezone.now()
+        batch.save()
+        if report is not None:
+            write_report(stage.rejections(), report)
+        stage.drop()
+        if dry_run:
+            transaction.set_rollback(True)
     return ImportResult(batch=batch, counts=counts, dry_run=dry_run)
 
 
-def _open(path, file_name):
-    try:
-        table = open_table(path, file_name)
-        return table, Layout.from_header(table.header)
-    except UnreadableFile as exc:
-        messages = {
-            "type": _("不支持的文件类型“%(detail)s”，请使用 .xlsx 或 .csv") % {"detail": exc.detail},
-            "encoding": _("无法识别文件编码，请使用 UTF-8 或 GB18030（GBK）保存"),
-            "binary": _("文件含有二进制内容，不是文本 CSV"),
-            "corrupt": _("无法读取 Excel 文件，文件可能已损坏"),
-            "empty": _("文件为空，没有表头行"),
-        }
-        raise FileRefused(exc.code, messages[exc.code]) from exc
-    except MissingColumns as exc:
-        raise FileRefused(
-            "columns", _("缺少必需的列：%(columns)s") % {"columns": "、".join(exc.missing)}
-        ) from exc
+def _refusal(exc: UnreadableFile) -> FileRefused:
+    messages = {
+        "type": _("不支持的文件类型“%(detail)s”，请使用 .xlsx 或 .csv"),
+        "encoding": _("无法识别文件编码，请使用 UTF-8 或 GB18030（GBK）保存"),
+        "binary": _("文件含有二进制内容，不是文本 CSV"),
+        "corrupt": _("无法读取 Excel 文件，文件可能已损坏"),
+        "malformed": _("CSV 格式错误：第 %(detail)s 行附近有未闭合的引号或超长字段"),
+        "empty": _("文件为空，没有表头行"),
+    }
+    return FileRefused(exc.code, messages[exc.code] % {"detail": exc.detail})
 
 
 def write_report(rejections: Iterable[tuple], out: IO[str]) -> None:

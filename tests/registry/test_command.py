@@ -81,6 +81,10 @@ def test_the_last_line_of_output_is_the_json_counts(tmp_path, person, capsys):
         ),
         ("证书编号,姓名\n".encode("utf-16"), "无法识别文件编码"),
         (b"\x00\x01binary\x00", "二进制内容"),
+        (
+            (",".join(HEADER) + "\n" + '"TJ01,' + "x" * 200_000 + "\n").encode(),
+            "CSV 格式错误：第 2 行附近有未闭合的引号或超长字段",
+        ),
         ("证书编号,姓名\n".encode("gb18030") + b"\x81\x20\xff", "无法识别文件编码"),
         (b"PK\x03\x04 not really a workbook", "无法读取 Excel 文件"),
         (b"", "文件为空"),
