@@ -136,12 +136,13 @@ class _Stage:
             "rejection": ImportRejection._meta.db_table,
         }
         self.drop()
+        if self.postgres:  # hash joins over a million staged rows stay in memory, within a bound
+            self.sql("SET LOCAL work_mem = '64MB'")
         day = "DATE" if self.postgres else "TEXT"
         self.sql(
             f"""CREATE TEMPORARY TABLE import_stage (row_no INTEGER PRIMARY KEY, certificate_no VARCHAR(64),
             id_number VARCHAR(18), name VARCHAR(40), post_id BIGINT, issued_on {day}, issuer VARCHAR(100),
-            status VARCHAR(10), person_id BIGINT, stored_name VARCHAR(40), cert_id BIGINT,
-            changed INTEGER NOT NULL DEFAULT 0)"""
+            status VARCHAR(10))"""
         )
         self.sql(
             "CREATE TEMPORARY TABLE import_reject (row_no INTEGER, col VARCHAR(60), code VARCHAR(40), message TEXT)"
@@ -235,18 +236,19 @@ class _Stage:
             "id_name_conflict",
             _("同一身份证号在文件中对应不同姓名"),
         )
-        self._link_people()
-        self._reject(
-            "stored_name <> name",
+        self._reject_keys(
+            "id_number",
+            f"""SELECT s.id_number AS k FROM import_stage s JOIN {self.t["person"]} p
+            ON p.id_number = s.id_number AND p.name <> s.name""",
             col("name"),
             "id_name_mismatch",
             _("该身份证号已登记的姓名与本行姓名不一致"),
         )
         self._add_people()
-        created, updated = self._write_certificates()
-        t = self.t
+        updated = self._update_certificates()
+        created = self._add_certificates()
         self.sql(
-            f"""INSERT INTO {t["rejection"]} (batch_id, row_number, "column", code, message)
+            f"""INSERT INTO {self.t["rejection"]} (batch_id, row_number, "column", code, message)
             SELECT %s, row_no, col, code, message FROM import_reject""",
             [self.batch.pk],
         )
@@ -259,52 +261,50 @@ class _Stage:
             "rejected": self.scalar("SELECT COUNT(DISTINCT row_no) FROM import_reject"),
         }
 
-    def _link_people(self) -> None:
-        self.sql(
-            f"""UPDATE import_stage SET person_id = p.id, stored_name = p.name FROM {self.t["person"]} p
-            WHERE p.id_number = import_stage.id_number"""
-        )
-
     def _add_people(self) -> None:
+        """New ID numbers become people (one name each: conflicting names were rejected above)."""
         person, now = self.t["person"], timezone.now()
         self.sql(
             f"""INSERT INTO {person} (id_number, name, created_at, updated_at)
-            SELECT id_number, MIN(name), %s, %s FROM import_stage WHERE person_id IS NULL GROUP BY id_number""",
+            SELECT DISTINCT id_number, name, %s, %s FROM import_stage s
+            WHERE NOT EXISTS (SELECT 1 FROM {person} p WHERE p.id_number = s.id_number)""",
             [now, now],
         )
-        self.sql(
-            f"""UPDATE import_stage SET person_id = p.id FROM {person} p
-            WHERE import_stage.person_id IS NULL AND p.id_number = import_stage.id_number"""
-        )
 
-    def _write_certificates(self) -> tuple[int, int]:
+    def _staged(self) -> str:
+        """The staged rows with their person's id (every staged ID number has a person by now)."""
+        return f"""(SELECT s.certificate_no, p.id AS holder_id, s.post_id, s.issued_on, s.issuer, s.status
+            FROM import_stage s JOIN {self.t["person"]} p ON p.id_number = s.id_number)"""
+
+    def _update_certificates(self) -> int:
+        """Certificates whose data changed: the old values into the history, then the new ones in place."""
         t, now, batch = self.t, timezone.now(), self.batch.pk
-        self.sql(
-            f"""UPDATE import_stage SET cert_id = c.id, changed = CASE WHEN c.holder_id <> import_stage.person_id
-            OR c.post_id <> import_stage.post_id OR c.issued_on <> import_stage.issued_on
-            OR c.issuer <> import_stage.issuer OR c.status <> import_stage.status THEN 1 ELSE 0 END
-            FROM {t["cert"]} c WHERE c.certificate_no = import_stage.certificate_no"""
-        )
+        differs = """c.holder_id <> s.holder_id OR c.post_id <> s.post_id OR c.issued_on <> s.issued_on
+            OR c.issuer <> s.issuer OR c.status <> s.status"""
         updated = self.sql(
             f"""INSERT INTO {t["change"]} (certificate_id, batch_id, changed_at, holder_id, post_id, issued_on,
             issuer, status) SELECT c.id, %s, %s, c.holder_id, c.post_id, c.issued_on, c.issuer, c.status
-            FROM {t["cert"]} c JOIN import_stage s ON s.cert_id = c.id WHERE s.changed = 1""",
+            FROM {t["cert"]} c JOIN {self._staged()} s ON s.certificate_no = c.certificate_no WHERE ({differs})""",
             [batch, now],
         )
         if updated:
             self.sql(
-                f"""UPDATE {t["cert"]} SET holder_id = s.person_id, post_id = s.post_id, issued_on = s.issued_on,
-                issuer = s.issuer, status = s.status, updated_at = %s, last_batch_id = %s
-                FROM import_stage s WHERE s.cert_id = {t["cert"]}.id AND s.changed = 1""",
+                f"""UPDATE {t["cert"]} AS c SET holder_id = s.holder_id, post_id = s.post_id,
+                issued_on = s.issued_on, issuer = s.issuer, status = s.status, updated_at = %s, last_batch_id = %s
+                FROM {self._staged()} s WHERE s.certificate_no = c.certificate_no AND ({differs})""",
                 [now, batch],
             )
-        created = self.sql(
+        return updated
+
+    def _add_certificates(self) -> int:
+        t, now, batch = self.t, timezone.now(), self.batch.pk
+        return self.sql(
             f"""INSERT INTO {t["cert"]} (certificate_no, holder_id, post_id, issued_on, issuer, status,
-            created_at, updated_at, last_batch_id) SELECT certificate_no, person_id, post_id, issued_on, issuer,
-            status, %s, %s, %s FROM import_stage WHERE cert_id IS NULL""",
+            created_at, updated_at, last_batch_id) SELECT s.certificate_no, s.holder_id, s.post_id, s.issued_on,
+            s.issuer, s.status, %s, %s, %s FROM {self._staged()} s
+            WHERE NOT EXISTS (SELECT 1 FROM {t["cert"]} c WHERE c.certificate_no = s.certificate_no)""",
             [now, now, batch],
         )
-        return created, updated
 
     def rejections(self) -> Iterable[tuple]:
         self.cursor.execute("SELECT row_no, col, code, message FROM import_reject ORDER BY row_no")

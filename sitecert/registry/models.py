@@ -118,7 +118,10 @@ class LegacyCertificate(models.Model):
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        db_index=False,  # batches are never deleted; every index slows a million-row import
+        # Batches are never deleted, and the import sets this to its own batch: neither an index nor a
+        # per-row foreign-key check earns its cost on a million-row import.
+        db_index=False,
+        db_constraint=False,
         related_name="+",
         verbose_name=_("最近批次"),
     )
