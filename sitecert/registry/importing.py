@@ -267,7 +267,7 @@ class _Stage:
         self.sql(
             f"""INSERT INTO {person} (id_number, name, created_at, updated_at)
             SELECT DISTINCT id_number, name, %s, %s FROM import_stage s
-            WHERE NOT EXISTS (SELECT 1 FROM {person} p WHERE p.id_number = s.id_number)""",
+            WHERE NOT EXISTS (SELECT 1 FROM {person} p WHERE p.id_number = s.id_number) ORDER BY id_number""",
             [now, now],
         )
 
