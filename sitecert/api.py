@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
+from sitecert.errors import DomainError
+from sitecert.people.api import router as people_router
 from sitecert.registry.api import router as registry_router
 from sitecert.throttle import RateLimited
 
@@ -38,9 +40,15 @@ def _http(request, exc: HttpError):
     return error(request, exc.message, exc.status_code)
 
 
+@api.exception_handler(DomainError)
+def _domain(request, exc: DomainError):
+    return error(request, exc.message, exc.status, {"code": exc.code, "field": exc.field})
+
+
 @api.exception_handler(RateLimited)
 def _rate_limited(request, exc):
     return error(request, _("查询过于频繁，请稍后再试"), 429)
 
 
 api.add_router("/registry/", registry_router)
+api.add_router("/", people_router)

@@ -24,8 +24,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_ratelimit",
+    "axes",
     "sitecert.people",
     "sitecert.registry",
+    "sitecert.portals",
 ]
 
 MIDDLEWARE = [
@@ -37,6 +39,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sitecert.urls"
@@ -88,6 +91,33 @@ CACHES = {
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + ([] if _redis else ["django_ratelimit.E003"])
 RATELIMIT_IP_META_KEY = envstr("RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
 REGISTRY_QUERY_RATE = envstr("REGISTRY_QUERY_RATE", "30/m")
+
+AUTH_USER_MODEL = "people.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses while an account or an address is locked out
+    "sitecert.people.backends.IdentifierBackend",  # ID number, mobile number or user name
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "portal-home"
+LOGOUT_REDIRECT_URL = "home"
+
+# Failed logins: after 5 for one account, or 5 from one address, a 15-minute pause (django-axes).
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "sitecert.people.backends.lockout_username"
+AXES_LOCKOUT_CALLABLE = "sitecert.portals.views.accounts.locked_out"
+AXES_CLIENT_IP_CALLABLE = "sitecert.throttle.client_ip"  # the same address the rate limits count
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+
+SMS_BACKEND = envstr("SMS_BACKEND", "sitecert.people.sms.ConsoleBackend")
+ONE_TIME_CODE_MINUTES = 10
+API_TOKEN_MAX_PER_ORG = 20
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -13,3 +13,8 @@ def check_rate(request, *, group: str, rate_setting: str) -> None:
     rate = getattr(settings, rate_setting)
     if is_ratelimited(request, group=group, key="ip", rate=rate, method=is_ratelimited.ALL, increment=True):
         raise RateLimited(rate)
+
+
+def client_ip(request) -> str | None:
+    """The client address, from the request header the deployment names (RATELIMIT_IP_META_KEY)."""
+    return request.META.get(settings.RATELIMIT_IP_META_KEY) or request.META.get("REMOTE_ADDR")

@@ -8,6 +8,7 @@ from sitecert.registry import views as registry_views
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("query/", registry_views.query, name="registry-query"),
+    path("", include("sitecert.portals.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

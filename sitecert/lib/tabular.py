@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitecert.lib.textnorm import clean
+
 _CHUNK = 1 << 20
 
 
@@ -22,6 +24,41 @@ class UnreadableFile(Exception):
         super().__init__(code, detail)
         self.code = code
         self.detail = detail
+
+
+class MissingColumns(ValueError):
+    def __init__(self, missing: list[str]):
+        super().__init__(missing)
+        self.missing = missing
+
+
+@dataclass
+class Layout:
+    """Where each field stands in a file's rows, and what the file calls it.
+
+    `columns` maps a field to the header names accepted for it, the first being the one reports use.
+    """
+
+    columns: dict[str, tuple[str, ...]]
+    index: dict[str, int]
+    label: dict[str, str]
+
+    @classmethod
+    def from_header(cls, header: list[object], columns: dict[str, tuple[str, ...]], optional=()) -> "Layout":
+        names = [clean(h).lower() for h in header]
+        index, label = {}, {}
+        for key, accepted in columns.items():
+            for position, name in enumerate(names):
+                if name in accepted:
+                    index[key], label[key] = position, clean(header[position])
+                    break
+        missing = [columns[k][0] for k in columns if k not in index and k not in optional]
+        if missing:
+            raise MissingColumns(missing)
+        return cls(columns, index, label)
+
+    def column(self, key: str) -> str:
+        return self.label.get(key, self.columns[key][0])
 
 
 @dataclass

@@ -1,6 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
-from sitecert.people.models import Person
+from sitecert.people.models import ApiToken, Organisation, Person, RosterEntry, User
+from sitecert.people.services import organisation_decide
 
 
 @admin.register(Person)
@@ -8,3 +11,65 @@ class PersonAdmin(admin.ModelAdmin):
     list_display = ["name", "masked_id_number", "created_at"]
     search_fields = ["=id_number", "name"]
     readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(User)
+class AccountAdmin(UserAdmin):
+    list_display = [
+        "username",
+        "first_name",
+        "masked_mobile",
+        "organisation",
+        "is_org_admin",
+        "is_staff",
+        "is_active",
+    ]
+    list_filter = ["is_staff", "is_active", "is_org_admin", "organisation__kind"]
+    search_fields = ["=username", "=mobile", "first_name", "=person__id_number"]
+    raw_id_fields = ["person", "organisation"]
+    fieldsets = [
+        *UserAdmin.fieldsets,
+        (
+            _("sitecert"),
+            {"fields": ["mobile", "mobile_confirmed_at", "person", "organisation", "is_org_admin"]},
+        ),
+    ]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "uscc", "status", "created_at", "decided_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["name", "=uscc"]
+    readonly_fields = ["created_at", "decided_at", "decided_by"]
+    actions = ["approve", "reject"]
+
+    @admin.action(description=_("审核通过"))
+    def approve(self, request, queryset):
+        self._decide(request, queryset, approve=True)
+
+    @admin.action(description=_("不予通过"))
+    def reject(self, request, queryset):
+        self._decide(request, queryset, approve=False)
+
+    def _decide(self, request, queryset, approve: bool):
+        for org in queryset:
+            organisation_decide(organisation=org, by=request.user, approve=approve)
+        messages.success(request, _("已处理 %(n)d 个单位") % {"n": queryset.count()})
+
+
+@admin.register(RosterEntry)
+class RosterEntryAdmin(admin.ModelAdmin):
+    list_display = ["person", "employer", "post", "started_on", "ended_on", "status"]
+    list_filter = ["status", "post"]
+    search_fields = ["=person__id_number", "person__name", "employer__name"]
+    raw_id_fields = ["person", "employer", "created_by"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "hint", "user", "organisation", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["name", "hint", "user", "organisation", "created_at", "last_used_at", "digest"]
+
+    def has_add_permission(self, request):
+        return False

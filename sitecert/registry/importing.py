@@ -17,10 +17,10 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from sitecert.lib.tabular import UnreadableFile, open_table
+from sitecert.lib.tabular import Layout, MissingColumns, UnreadableFile, open_table
 from sitecert.people.models import Person
 from sitecert.registry.models import ImportBatch, ImportRejection, LegacyCertificate, LegacyCertificateChange
-from sitecert.registry.rows import Layout, MissingColumns, RowValidator
+from sitecert.registry.rows import RowValidator, registry_layout
 
 FLUSH_ROWS = 10_000
 STAGE_COLUMNS = ("row_no", "certificate_no", "id_number", "name", "post_id", "issued_on", "issuer", "status")
@@ -64,7 +64,7 @@ def registry_import(
         try:
             return _import(path, file_name, today, imported_by, dry_run, report, progress)
         except UnreadableFile as exc:
-            raise _refusal(exc) from exc
+            raise refusal_of(exc) from exc
         except MissingColumns as exc:
             missing = "、".join(exc.missing)
             raise FileRefused("columns", _("缺少必需的列：%(columns)s") % {"columns": missing}) from exc
@@ -72,7 +72,7 @@ def registry_import(
 
 def _import(path, file_name, today, imported_by, dry_run, report, progress) -> ImportResult:
     table = open_table(path, file_name)
-    layout = Layout.from_header(table.header)
+    layout = registry_layout(table.header)
     with transaction.atomic():
         batch = ImportBatch.objects.create(
             file_name=file_name, sha256=table.sha256, imported_by=imported_by, started_at=timezone.now()
@@ -93,7 +93,8 @@ def _import(path, file_name, today, imported_by, dry_run, report, progress) -> I
     return ImportResult(batch=batch, counts=counts, dry_run=dry_run)
 
 
-def _refusal(exc: UnreadableFile) -> FileRefused:
+def refusal_of(exc: UnreadableFile) -> FileRefused:
+    """Why a whole file is refused, in words its sender understands."""
     messages = {
         "type": _("不支持的文件类型“%(detail)s”，请使用 .xlsx 或 .csv"),
         "encoding": _("无法识别文件编码，请使用 UTF-8 或 GB18030（GBK）保存"),

@@ -4,7 +4,6 @@ Pure and fast: the importer calls it a million times. A row becomes a staged rec
 problems (column key, reason code, message in Chinese); several problems of one row are all reported.
 """
 
-from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
 
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from sitecert.lib import idnumber
 from sitecert.lib.dates import parse_date
+from sitecert.lib.tabular import Layout
 from sitecert.lib.textnorm import clean, clean_name, name_problem
 from sitecert.registry.models import LegacyStatus
 from sitecert.registry.posts import PostResolver
@@ -44,35 +44,8 @@ MIN_AGE = 16
 MAX_LENGTH = {"certificate_no": 64, "issuer": 100}
 
 
-class MissingColumns(ValueError):
-    def __init__(self, missing: list[str]):
-        super().__init__(missing)
-        self.missing = missing
-
-
-@dataclass
-class Layout:
-    """Where each field stands in the file's rows, and what the file calls it."""
-
-    index: dict[str, int]
-    label: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def from_header(cls, header: list[object]) -> "Layout":
-        names = [clean(h).lower() for h in header]
-        index, label = {}, {}
-        for key, accepted in COLUMNS.items():
-            for position, name in enumerate(names):
-                if name in accepted:
-                    index[key], label[key] = position, clean(header[position])
-                    break
-        missing = [COLUMNS[k][0] for k in COLUMNS if k not in index and k not in OPTIONAL]
-        if missing:
-            raise MissingColumns(missing)
-        return cls(index, label)
-
-    def column(self, key: str) -> str:
-        return self.label.get(key, COLUMNS[key][0])
+def registry_layout(header: list[object]) -> Layout:
+    return Layout.from_header(header, COLUMNS, OPTIONAL)
 
 
 Problem = tuple[str, str, str]  # (field key, reason code, message)

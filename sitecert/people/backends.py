@@ -1,0 +1,46 @@
+"""Logging in with whatever a person knows: their ID number, their mobile number, or a user name."""
+
+import re
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+
+from sitecert.lib import idnumber
+from sitecert.lib.textnorm import clean
+
+MOBILE = re.compile(r"1[3-9][0-9]{9}")
+
+
+def find_account(identifier: str):
+    """The account an identifier names, or None: ID number (holders), confirmed mobile, or user name."""
+    User = get_user_model()
+    text = clean(identifier)
+    try:
+        number = idnumber.parse(text).value
+    except idnumber.InvalidIdNumber:
+        number = None
+    if number:
+        return User.objects.filter(person__id_number=number).first()
+    if MOBILE.fullmatch(text):
+        return User.objects.filter(mobile=text, mobile_confirmed_at__isnull=False).first()
+    return User.objects.filter(username=text).first()
+
+
+def lockout_username(request, credentials) -> str:
+    """Failed logins count per account, however the person named it (django-axes)."""
+    identifier = (credentials or {}).get("username", "")
+    account = find_account(identifier) if identifier else None
+    return account.username if account else clean(identifier)
+
+
+class IdentifierBackend(ModelBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if not username or password is None:
+            return None
+        user = find_account(username)
+        if user is None:
+            get_user_model()().set_password(password)  # the same time as a real check: no account probing
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

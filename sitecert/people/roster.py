@@ -1,0 +1,253 @@
+"""Employers' rosters (在岗人员): who works in which post, from when to when.
+
+Entries are added one by one or from a spreadsheet with the registry import's discipline: every row
+validated, a row-numbered report of the rejected ones, the good ones written in one transaction.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from sitecert.errors import DomainError
+from sitecert.lib import idnumber
+from sitecert.lib.dates import parse_date
+from sitecert.lib.tabular import Layout, MissingColumns, UnreadableFile, open_table
+from sitecert.lib.textnorm import clean, clean_name
+from sitecert.people.models import Organisation, Person, RosterEntry, User
+from sitecert.people.services import parse_id_number, parse_name
+from sitecert.registry.importing import refusal_of
+from sitecert.registry.models import Post
+from sitecert.registry.posts import PostResolver
+
+COLUMNS = {
+    "id_number": ("身份证号", "身份证号码", "证件号码", "id_number"),
+    "name": ("姓名", "name"),
+    "post": ("岗位", "post"),
+    "specialty": ("专业", "specialty"),
+    "started_on": ("起始日期", "入职日期", "started_on"),
+    "ended_on": ("截止日期", "离职日期", "ended_on"),
+}
+OPTIONAL = ("specialty", "ended_on")
+MAX_ROWS = 50_000
+
+
+def _require_employer(employer: Organisation, by: User) -> None:
+    if (
+        by.organisation_id != employer.pk
+        or employer.kind != Organisation.Kind.EMPLOYER
+        or not employer.is_active
+    ):
+        raise DomainError(_("只有已审核的用人单位可以维护在岗人员"), code="forbidden", status=403)
+
+
+def _check_dates(started_on: date, ended_on: date | None, today: date) -> None:
+    if started_on > today:
+        raise DomainError(_("起始日期不能晚于今天"), code="date_future", field="started_on")
+    if ended_on and ended_on < started_on:
+        raise DomainError(_("截止日期不能早于起始日期"), code="date_order", field="ended_on")
+
+
+def roster_entry_add(
+    *,
+    employer: Organisation,
+    by: User,
+    id_number: str,
+    name: str,
+    post: Post,
+    started_on: date,
+    ended_on: date | None = None,
+    today: date,
+) -> RosterEntry:
+    """Add one person, who must be known (registered, or in the registry) under that exact name."""
+    _require_employer(employer, by)
+    _check_dates(started_on, ended_on, today)
+    person = Person.objects.filter(id_number=parse_id_number(id_number), name=parse_name(name)).first()
+    if person is None:
+        raise DomainError(
+            _("未找到该身份证号和姓名对应的人员（须已注册或在原证书库中）"),
+            code="person_unknown",
+            field="id_number",
+        )
+    entry, _created = RosterEntry.objects.get_or_create(
+        employer=employer,
+        person=person,
+        post=post,
+        started_on=started_on,
+        defaults={"ended_on": ended_on, "created_by": by},
+    )
+    return entry
+
+
+@dataclass
+class RosterImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicate: int = 0
+    rejections: list[tuple[int, str, str, str]] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> int:
+        return len({r[0] for r in self.rejections})
+
+    def counts(self) -> dict[str, int]:
+        keys = ("created", "updated", "unchanged", "duplicate", "rejected")
+        return {k: getattr(self, k) for k in keys}
+
+
+def roster_import(
+    *, employer: Organisation, by: User, path: Path | str, file_name: str, today: date
+) -> RosterImportResult:
+    """Import a roster file. DomainError when the whole file is refused (nothing written)."""
+    _require_employer(employer, by)
+    with translation.override("zh-hans"):
+        try:
+            table = open_table(path, file_name)
+            layout = Layout.from_header(table.header, COLUMNS, OPTIONAL)
+            rows = list(table.rows)
+        except UnreadableFile as exc:
+            refusal = refusal_of(exc)
+            raise DomainError(refusal.message, code=refusal.code, field="file") from exc
+        except MissingColumns as exc:
+            message = _("缺少必需的列：%(columns)s") % {"columns": "、".join(exc.missing)}
+            raise DomainError(message, code="columns", field="file") from exc
+        if len(rows) > MAX_ROWS:
+            raise DomainError(
+                _("一次最多导入%(n)d行，请分批上传") % {"n": MAX_ROWS}, code="too_many_rows", field="file"
+            )
+        return _RosterRows(employer, by, layout, today).run(rows)
+
+
+class _RosterRows:
+    def __init__(self, employer, by, layout: Layout, today: date):
+        self.employer, self.by, self.layout, self.today = employer, by, layout, today
+        self.posts = PostResolver()
+        self.result = RosterImportResult()
+
+    def cell(self, row, key) -> object:
+        i = self.layout.index.get(key)
+        return row[i] if i is not None and i < len(row) else None
+
+    def reject(self, row_no: int, key: str, code: str, message: str) -> None:
+        self.result.rejections.append((row_no, self.layout.column(key), code, message))
+
+    def parse(self, row_no: int, row) -> tuple | None:
+        before = len(self.result.rejections)
+        try:
+            number = idnumber.parse(clean(self.cell(row, "id_number"))).value
+        except idnumber.InvalidIdNumber:
+            number = None
+            self.reject(row_no, "id_number", "id_number", _("身份证号不正确"))
+        name = clean_name(self.cell(row, "name"))
+        if not name:
+            self.reject(row_no, "name", "required", _("姓名为空"))
+        post = self.posts.resolve(clean(self.cell(row, "post")), clean(self.cell(row, "specialty")))
+        if not isinstance(post, int):
+            self.reject(
+                row_no, "post", post, _("岗位“%(post)s”无法识别") % {"post": clean(self.cell(row, "post"))}
+            )
+        dates = []
+        for key in ("started_on", "ended_on"):
+            raw = self.cell(row, key)
+            if raw in (None, "") and key == "ended_on":
+                dates.append(None)
+                continue
+            try:
+                dates.append(parse_date(raw if not isinstance(raw, str) else clean(raw)))
+            except ValueError:
+                dates.append(None)
+                self.reject(row_no, key, "date_format", _("日期“%(value)s”无法识别") % {"value": clean(raw)})
+        started_on, ended_on = dates
+        if started_on and started_on > self.today:
+            self.reject(row_no, "started_on", "date_future", _("起始日期不能晚于今天"))
+        if started_on and ended_on and ended_on < started_on:
+            self.reject(row_no, "ended_on", "date_order", _("截止日期不能早于起始日期"))
+        if len(self.result.rejections) > before:
+            return None
+        return number, name, post, started_on, ended_on
+
+    def run(self, rows) -> RosterImportResult:
+        parsed = {}
+        for row_no, row in rows:
+            if (record := self.parse(row_no, row)) is not None:
+                parsed[row_no] = record
+        people = self._people({r[0] for r in parsed.values()})
+        wanted: dict[tuple, tuple[int, date | None]] = {}
+        for row_no, (number, name, post, started_on, ended_on) in parsed.items():
+            person = people.get(number)
+            if person is None or person.name != name:
+                self.reject(row_no, "id_number", "person_unknown", _("未找到该身份证号和姓名对应的人员"))
+                continue
+            key = (person.pk, post, started_on)
+            if key in wanted:
+                if wanted[key][1] != ended_on:
+                    self.reject(
+                        row_no,
+                        "ended_on",
+                        "conflict",
+                        _("与第%(row)d行是同一人员同一岗位，截止日期不一致") % {"row": wanted[key][0]},
+                    )
+                else:
+                    self.result.duplicate += 1
+                continue
+            wanted[key] = (row_no, ended_on)
+        self.result.rejections.sort()
+        self._write(wanted)
+        return self.result
+
+    def _people(self, numbers: set[str]) -> dict[str, Person]:
+        found: dict[str, Person] = {}
+        ordered = sorted(numbers)
+        for i in range(0, len(ordered), 500):
+            found.update((p.id_number, p) for p in Person.objects.filter(id_number__in=ordered[i : i + 500]))
+        return found
+
+    def _write(self, wanted: dict[tuple, tuple[int, date | None]]) -> None:
+        existing = {
+            (e.person_id, e.post_id, e.started_on): e
+            for e in RosterEntry.objects.filter(employer=self.employer, person_id__in={k[0] for k in wanted})
+        }
+        new, changed = [], []
+        for (person_id, post_id, started_on), (_row, ended_on) in wanted.items():
+            entry = existing.get((person_id, post_id, started_on))
+            if entry is None:
+                new.append(
+                    RosterEntry(
+                        employer=self.employer,
+                        person_id=person_id,
+                        post_id=post_id,
+                        started_on=started_on,
+                        ended_on=ended_on,
+                        created_by=self.by,
+                    )
+                )
+            elif entry.ended_on != ended_on:
+                entry.ended_on = ended_on
+                changed.append(entry)
+            else:
+                self.result.unchanged += 1
+        with transaction.atomic():
+            RosterEntry.objects.bulk_create(new, batch_size=1000)
+            RosterEntry.objects.bulk_update(changed, ["ended_on"], batch_size=1000)
+        self.result.created, self.result.updated = len(new), len(changed)
+
+
+def roster_entry_dispute(*, entry: RosterEntry, holder: User, reason: str) -> RosterEntry:
+    """The person listed says the entry is wrong; the employer sees the dispute."""
+    if entry.person_id != holder.person_id:
+        raise DomainError(_("只能对列有本人的记录提出异议"), code="forbidden", status=403)
+    entry.status, entry.dispute_reason = RosterEntry.Status.DISPUTED, clean(reason)[:200]
+    entry.save(update_fields=["status", "dispute_reason"])
+    return entry
+
+
+def roster_entry_end(*, entry: RosterEntry, by: User, ended_on: date) -> RosterEntry:
+    _require_employer(entry.employer, by)
+    _check_dates(entry.started_on, ended_on, timezone.localdate())
+    entry.ended_on = ended_on
+    entry.save(update_fields=["ended_on"])
+    return entry

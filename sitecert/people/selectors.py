@@ -1,0 +1,94 @@
+"""Reads for the portals: what a holder, an employer and the authority each see."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sitecert.people.models import Organisation, Person, RosterEntry
+from sitecert.registry.models import LegacyCertificate, LegacyStatus, Post
+
+
+@dataclass
+class HolderCertificate:
+    certificate: LegacyCertificate
+    next_step: str
+
+
+def _next_step(cert: LegacyCertificate) -> str:
+    if cert.status == LegacyStatus.VALID:
+        return _("证书有效：可参加继续教育，完成后换发电子证书")
+    return _("证书状态为%(status)s：需重新参加职业培训取证") % {"status": cert.get_status_display()}
+
+
+def holder_certificates(*, person: Person) -> list[HolderCertificate]:
+    certs = LegacyCertificate.objects.filter(holder=person).select_related("post").order_by("-issued_on")
+    return [HolderCertificate(c, _next_step(c)) for c in certs]
+
+
+def holder_roster(*, person: Person) -> QuerySet[RosterEntry]:
+    return (
+        RosterEntry.objects.filter(person=person).select_related("employer", "post").order_by("-started_on")
+    )
+
+
+@dataclass
+class StaffRow:
+    entry: RosterEntry
+    certificates: list[LegacyCertificate]
+
+    @property
+    def status(self) -> str:
+        """The best standing among the person's certificates for this post ("none" without one)."""
+        statuses = {c.status for c in self.certificates}
+        for status in (LegacyStatus.VALID, LegacyStatus.INVALID, LegacyStatus.CANCELLED):
+            if status in statuses:
+                return status
+        return "none"
+
+
+STAFF_STATUSES = [*LegacyStatus.choices, ("none", gettext_lazy("无证书"))]
+
+
+def employer_staff(*, employer: Organisation, post: Post | None = None, status: str = "") -> list[StaffRow]:
+    """The employer's current roster with each person's certificates for the post they work in."""
+    entries = (
+        RosterEntry.objects.filter(employer=employer)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=timezone.localdate()))
+        .select_related("person", "post")
+        .order_by("person__name", "post__sort_order")
+    )
+    if post is not None:
+        entries = entries.filter(post=post)
+    entries = list(entries)
+    certs = defaultdict(list)
+    for cert in LegacyCertificate.objects.filter(holder_id__in={e.person_id for e in entries}).select_related(
+        "post"
+    ):
+        certs[(cert.holder_id, cert.post_id)].append(cert)
+    rows = [StaffRow(e, certs[(e.person_id, e.post_id)]) for e in entries]
+    return [r for r in rows if r.status == status] if status else rows
+
+
+def authority_counts() -> tuple[list[Post], list[dict]]:
+    """Old certificates by post and status, for the authority's dashboard (one grouped query)."""
+    posts = list(Post.objects.all())
+    counts = defaultdict(dict)
+    for row in LegacyCertificate.objects.values("post_id", "status").annotate(n=Count("id")):
+        counts[row["post_id"]][row["status"]] = row["n"]
+    table = [
+        {
+            "post": p,
+            **{s: counts[p.pk].get(s, 0) for s in LegacyStatus.values},
+            "total": sum(counts[p.pk].values()),
+        }
+        for p in posts
+    ]
+    return posts, table
+
+
+def organisations_pending() -> QuerySet[Organisation]:
+    return Organisation.objects.filter(status=Organisation.Status.PENDING).order_by("created_at")

@@ -1,0 +1,306 @@
+"""Accounts: holders' registration, mobile confirmation, password reset; organisations and their staff;
+API tokens. Plain functions that the pages, the API, the admin and the commands all call."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sitecert.errors import DomainError
+from sitecert.lib import idnumber, uscc
+from sitecert.lib.textnorm import clean, clean_name, name_problem
+from sitecert.people.backends import MOBILE, find_account
+from sitecert.people.models import ApiToken, OneTimeCode, Organisation, Person, User
+from sitecert.people.sms import send_sms
+
+RESEND_SECONDS = 60
+MAX_CODE_ATTEMPTS = 5
+
+
+def _password(password: str, user: User | None = None) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), code="weak_password", field="password") from exc
+
+
+def parse_id_number(text: str, field: str = "id_number") -> str:
+    try:
+        return idnumber.parse(clean(text)).value
+    except idnumber.InvalidIdNumber as exc:
+        if exc.code == "check":
+            message = _("身份证号校验位不正确，请核对后重新输入")
+        elif exc.code == "birth_date":
+            message = _("身份证号中的出生日期不是真实日期")
+        else:
+            message = _("身份证号应为18位（最后一位可为X）")
+        raise DomainError(message, code=f"id_{exc.code}", field=field) from exc
+
+
+def parse_name(text: str) -> str:
+    name = clean_name(text)
+    if name_problem(name):
+        raise DomainError(_("请输入2至40个字的姓名，不含数字"), code="name", field="name")
+    return name
+
+
+def parse_mobile(text: str) -> str:
+    mobile = clean(text)
+    if not MOBILE.fullmatch(mobile):
+        raise DomainError(_("手机号应为以1开头的11位数字"), code="mobile", field="mobile")
+    return mobile
+
+
+def _claim_mobile(mobile: str, user: User | None = None) -> None:
+    """A confirmed number belongs to one account; an unconfirmed claim on it lapses."""
+    others = User.objects.filter(mobile=mobile).exclude(pk=getattr(user, "pk", None))
+    if others.filter(mobile_confirmed_at__isnull=False).exists():
+        raise DomainError(_("该手机号已被其他账号使用"), code="mobile_taken", field="mobile", status=409)
+    others.update(mobile=None)
+
+
+# One-time codes ------------------------------------------------------------------------------------
+
+
+def _code_digest(user: User, purpose: str, code: str) -> str:
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"{user.pk}:{purpose}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def one_time_code_send(*, user: User, purpose: str, mobile: str) -> None:
+    now = timezone.now()
+    last = user.one_time_codes.filter(purpose=purpose).order_by("-created_at").first()
+    if last and (now - last.created_at).total_seconds() < RESEND_SECONDS:
+        wait = RESEND_SECONDS - int((now - last.created_at).total_seconds())
+        raise DomainError(
+            _("验证码已发送，请%(n)d秒后再获取") % {"n": wait}, code="code_too_soon", status=429
+        )
+    code = f"{secrets.randbelow(10**6):06d}"
+    minutes = settings.ONE_TIME_CODE_MINUTES
+    OneTimeCode.objects.create(
+        user=user,
+        purpose=purpose,
+        mobile=mobile,
+        digest=_code_digest(user, purpose, code),
+        expires_at=now + timedelta(minutes=minutes),
+    )
+    send_sms(
+        mobile,
+        _("【施工现场专业人员证书服务】验证码 %(code)s，%(m)d分钟内有效。请勿告诉他人。")
+        % {"code": code, "m": minutes},
+    )
+
+
+def one_time_code_check(*, user: User, purpose: str, code: str) -> OneTimeCode:
+    """The latest code of that purpose, if `code` is it, unexpired, unused and not guessed at too often."""
+    now = timezone.now()
+    with transaction.atomic():
+        latest = (
+            OneTimeCode.objects.select_for_update()
+            .filter(user=user, purpose=purpose, used_at__isnull=True)
+            .order_by("-created_at")
+            .first()
+        )
+        if latest is None or latest.expires_at < now or latest.attempts >= MAX_CODE_ATTEMPTS:
+            raise DomainError(_("验证码已失效，请重新获取"), code="code_expired", field="code")
+        latest.attempts += 1
+        if not hmac.compare_digest(latest.digest, _code_digest(user, purpose, clean(code))):
+            latest.save(update_fields=["attempts"])
+            raise DomainError(_("验证码不正确"), code="code_wrong", field="code")
+        latest.used_at = now
+        latest.save(update_fields=["attempts", "used_at"])
+    return latest
+
+
+# Holders ---------------------------------------------------------------------------------------------
+
+
+def holder_register(*, name: str, id_number: str, mobile: str, password: str) -> User:
+    """Start a holder's registration: an inactive account and a code sent to the mobile number.
+
+    One account per ID number: a registered ID number is refused (the person recovers their account
+    instead); an unfinished registration of the same ID number is taken over.
+    """
+    number, name, mobile = parse_id_number(id_number), parse_name(name), parse_mobile(mobile)
+    with transaction.atomic():
+        person = Person.objects.select_for_update().filter(id_number=number).first()
+        if person and person.name != name:
+            raise DomainError(
+                _("姓名与该身份证号的登记信息不一致；如姓名已变更，请携身份证件联系主管部门"),
+                code="name_mismatch",
+                field="name",
+            )
+        person = person or Person.objects.create(id_number=number, name=name)
+        user = User.objects.filter(person=person).first()
+        if user and user.is_active:
+            raise DomainError(
+                _("该身份证号已注册。如忘记密码，请通过“找回密码”用登记的手机号重设。"),
+                code="already_registered",
+                field="id_number",
+                status=409,
+            )
+        _claim_mobile(mobile, user)
+        user = user or User(username=number, person=person, is_active=False)
+        user.first_name, user.mobile = name, mobile
+        _password(password, user)
+        user.set_password(password)
+        try:
+            user.save()
+        except IntegrityError as exc:  # the same ID number registering twice at the same moment
+            raise DomainError(_("该身份证号已注册"), code="already_registered", status=409) from exc
+        one_time_code_send(user=user, purpose=OneTimeCode.Purpose.REGISTER, mobile=mobile)
+    return user
+
+
+def account_confirm_mobile(*, user: User, code: str) -> User:
+    """Finish a registration: the code proves the mobile number; the account becomes active."""
+    one_time_code_check(user=user, purpose=OneTimeCode.Purpose.REGISTER, code=code)
+    user.is_active, user.mobile_confirmed_at = True, timezone.now()
+    user.save(update_fields=["is_active", "mobile_confirmed_at"])
+    return user
+
+
+def password_reset_start(*, identifier: str) -> User | None:
+    """Send a reset code to the account's confirmed mobile. Says nothing about accounts that do not exist."""
+    user = find_account(identifier)
+    if user is None or not user.is_active or not user.mobile_confirmed_at:
+        return None
+    one_time_code_send(user=user, purpose=OneTimeCode.Purpose.RESET, mobile=user.mobile)
+    return user
+
+
+def password_reset_finish(*, user: User | None, code: str, password: str) -> User:
+    if user is None:
+        raise DomainError(_("验证码不正确"), code="code_wrong", field="code")
+    _password(password, user)
+    one_time_code_check(user=user, purpose=OneTimeCode.Purpose.RESET, code=code)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
+# Organisations ---------------------------------------------------------------------------------------
+
+
+def parse_uscc(text: str) -> str:
+    try:
+        return uscc.parse(clean(text))
+    except uscc.InvalidUscc as exc:
+        if exc.code == "check":
+            message = _("统一社会信用代码校验位不正确，请核对营业执照")
+        else:
+            message = _("统一社会信用代码应为18位数字或大写字母")
+        raise DomainError(message, code=f"uscc_{exc.code}", field="uscc") from exc
+
+
+def organisation_register(
+    *, kind: str, name: str, uscc_code: str, admin_name: str, mobile: str, password: str
+) -> User:
+    """An organisation, pending the authority's approval, and its first administrator (inactive until
+    the mobile number is confirmed)."""
+    code, mobile = parse_uscc(uscc_code), parse_mobile(mobile)
+    name = clean(name)
+    if not 2 <= len(name) <= 100:
+        raise DomainError(_("请填写单位全称"), code="org_name", field="name")
+    with transaction.atomic():
+        if Organisation.objects.filter(uscc=code).exists():
+            raise DomainError(
+                _("该统一社会信用代码已注册；请联系本单位管理员添加账号"),
+                code="org_exists",
+                field="uscc",
+                status=409,
+            )
+        _claim_mobile(mobile)
+        org = Organisation.objects.create(kind=kind, name=name, uscc=code)
+        user = User(
+            username=mobile,
+            mobile=mobile,
+            first_name=parse_name(admin_name),
+            organisation=org,
+            is_org_admin=True,
+        )
+        user.is_active = False
+        _password(password, user)
+        user.set_password(password)
+        user.save()
+        one_time_code_send(user=user, purpose=OneTimeCode.Purpose.REGISTER, mobile=mobile)
+    return user
+
+
+def organisation_decide(*, organisation: Organisation, by: User, approve: bool) -> Organisation:
+    organisation.status = Organisation.Status.ACTIVE if approve else Organisation.Status.REJECTED
+    organisation.decided_at, organisation.decided_by = timezone.now(), by
+    organisation.save(update_fields=["status", "decided_at", "decided_by"])
+    return organisation
+
+
+def staff_add(*, organisation: Organisation, by: User, name: str, mobile: str, password: str) -> User:
+    """An administrator adds a colleague; they log in with their mobile number."""
+    if by.organisation_id != organisation.pk or not by.is_org_admin:
+        raise DomainError(_("只有本单位管理员可以添加账号"), code="forbidden", status=403)
+    mobile = parse_mobile(mobile)
+    with transaction.atomic():
+        _claim_mobile(mobile)
+        user = User(username=mobile, mobile=mobile, first_name=parse_name(name), organisation=organisation)
+        user.mobile_confirmed_at = timezone.now()  # vouched for by the administrator
+        _password(password, user)
+        user.set_password(password)
+        user.save()
+    return user
+
+
+# API tokens ------------------------------------------------------------------------------------------
+
+
+def api_token_create(
+    *, user: User, name: str, organisation: Organisation | None = None
+) -> tuple[ApiToken, str]:
+    """A new token; the secret is returned once and only its digest is kept."""
+    if organisation is not None:
+        if user.organisation_id != organisation.pk or not user.is_org_admin:
+            raise DomainError(_("只有本单位管理员可以管理 API 令牌"), code="forbidden", status=403)
+        live = organisation.api_tokens.filter(revoked_at__isnull=True).count()
+        if live >= settings.API_TOKEN_MAX_PER_ORG:
+            raise DomainError(_("有效令牌已达上限，请先撤销不用的令牌"), code="too_many_tokens")
+    secret = ApiToken.new_secret()
+    token = ApiToken.objects.create(
+        name=clean(name)[:60] or "API",
+        user=user,
+        organisation=organisation,
+        digest=ApiToken.digest_of(secret),
+        hint=secret[-4:],
+    )
+    return token, secret
+
+
+def api_token_revoke(*, token: ApiToken, by: User) -> None:
+    allowed = token.user_id == by.pk or (
+        token.organisation_id and token.organisation_id == by.organisation_id and by.is_org_admin
+    )
+    if not allowed:
+        raise DomainError(_("无权撤销该令牌"), code="forbidden", status=403)
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+
+
+def api_token_authenticate(secret: str) -> ApiToken | None:
+    if not secret.startswith(ApiToken.PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user", "organisation")
+        .filter(digest=ApiToken.digest_of(secret), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token

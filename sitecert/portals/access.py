@@ -1,0 +1,67 @@
+"""Who may open a portal page, decided in one place: each decorator lets its role through or answers 404
+(for another person's object) / 403 (for the wrong role), and each `*_for` helper fetches an object
+*for this user* or raises 404, so that ownership is never checked ad hoc in a view."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from sitecert.people.models import ApiToken, Organisation, RosterEntry
+
+
+def holder_required(view):
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_holder:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def organisation_required(kind: str | None = None, admin: bool = False, active: bool = True):
+    def decorate(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            org = request.user.organisation
+            if org is None or (kind and org.kind != kind) or (admin and not request.user.is_org_admin):
+                raise PermissionDenied
+            if active and not org.is_active:
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+employer_required = organisation_required(kind=Organisation.Kind.EMPLOYER)
+
+
+def authority_required(view):
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_staff:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def roster_entry_for_holder(request, pk: int) -> RosterEntry:
+    return get_object_or_404(
+        RosterEntry.objects.select_related("employer"), pk=pk, person_id=request.user.person_id
+    )
+
+
+def roster_entry_for_employer(request, pk: int) -> RosterEntry:
+    return get_object_or_404(RosterEntry, pk=pk, employer_id=request.user.organisation_id)
+
+
+def api_token_for(request, pk: int) -> ApiToken:
+    return get_object_or_404(ApiToken, pk=pk, organisation_id=request.user.organisation_id)

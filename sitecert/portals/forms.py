@@ -1,0 +1,101 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from sitecert.errors import DomainError
+from sitecert.people.models import Organisation
+from sitecert.people.selectors import STAFF_STATUSES
+from sitecert.registry.models import Post
+
+
+def show_error(form: forms.Form, exc: DomainError) -> None:
+    """A service's refusal, shown at the field it concerns (or above the form)."""
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
+
+
+class PasswordPair(forms.Form):
+    password = forms.CharField(label=_("密码"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label=_("再次输入密码"), widget=forms.PasswordInput, strip=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password2"):
+            self.add_error("password2", _("两次输入的密码不一致"))
+        return data
+
+
+class HolderRegistrationForm(PasswordPair):
+    name = forms.CharField(label=_("姓名"), max_length=40)
+    id_number = forms.CharField(label=_("身份证号"), max_length=20)
+    mobile = forms.CharField(label=_("手机号"), max_length=20)
+    field_order = ["name", "id_number", "mobile", "password", "password2"]
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(label=_("短信验证码"), max_length=6, min_length=6)
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(label=_("身份证号或手机号"), max_length=40)
+    error_messages = {
+        "invalid_login": _("账号或密码不正确（账号为身份证号或已确认的手机号）"),
+        "inactive": _("该账号尚未启用"),
+    }
+
+
+class PasswordResetStartForm(forms.Form):
+    identifier = forms.CharField(label=_("身份证号或手机号"), max_length=40)
+
+
+class PasswordResetFinishForm(PasswordPair):
+    code = forms.CharField(label=_("短信验证码"), max_length=6, min_length=6)
+    field_order = ["code", "password", "password2"]
+
+
+class OrganisationRegistrationForm(PasswordPair):
+    kind = forms.ChoiceField(label=_("单位类型"), choices=Organisation.Kind.choices)
+    name = forms.CharField(label=_("单位名称"), max_length=100)
+    uscc = forms.CharField(label=_("统一社会信用代码"), max_length=20)
+    admin_name = forms.CharField(label=_("管理员姓名"), max_length=40)
+    mobile = forms.CharField(label=_("管理员手机号"), max_length=20)
+    field_order = ["kind", "name", "uscc", "admin_name", "mobile", "password", "password2"]
+
+
+class StaffForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=40)
+    mobile = forms.CharField(label=_("手机号"), max_length=20)
+    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, strip=False)
+
+
+class RosterEntryForm(forms.Form):
+    id_number = forms.CharField(label=_("身份证号"), max_length=20)
+    name = forms.CharField(label=_("姓名"), max_length=40)
+    post = forms.ModelChoiceField(label=_("岗位"), queryset=Post.objects.filter(is_active=True))
+    started_on = forms.DateField(label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    ended_on = forms.DateField(
+        label=_("截止日期（可空）"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("文件（.xlsx 或 .csv）"))
+
+
+class DisputeForm(forms.Form):
+    reason = forms.CharField(label=_("异议说明"), max_length=200, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=_("令牌名称（用途）"), max_length=60)
+
+
+class StaffFilterForm(forms.Form):
+    post = forms.ModelChoiceField(
+        label=_("岗位"), queryset=Post.objects.all(), required=False, empty_label=_("全部岗位")
+    )
+    status = forms.ChoiceField(label=_("证书状态"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("全部状态")), *STAFF_STATUSES]

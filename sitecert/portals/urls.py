@@ -1,0 +1,28 @@
+from django.contrib.auth.views import LogoutView
+from django.urls import path
+
+from sitecert.portals.views import accounts, authority, holder, organisation
+
+urlpatterns = [
+    path("accounts/register/", accounts.register, name="register"),
+    path("accounts/register/organisation/", accounts.register_organisation, name="register-organisation"),
+    path("accounts/register/confirm/", accounts.register_confirm, name="register-confirm"),
+    path("accounts/login/", accounts.Login.as_view(), name="login"),
+    path("accounts/logout/", LogoutView.as_view(), name="logout"),
+    path("accounts/password-reset/", accounts.password_reset, name="password-reset"),
+    path("accounts/password-reset/finish/", accounts.password_reset_finish, name="password-reset-finish"),
+    path("portal/", accounts.portal_home, name="portal-home"),
+    path("me/", holder.home, name="holder-home"),
+    path("me/roster/<int:pk>/dispute/", holder.dispute, name="holder-dispute"),
+    path("me/help/", holder.help_page, name="holder-help"),
+    path("org/", organisation.home, name="org-home"),
+    path("org/staff.xlsx", organisation.staff_export, name="org-staff-export"),
+    path("org/roster/add/", organisation.roster_add, name="org-roster-add"),
+    path("org/roster/upload/", organisation.roster_upload, name="org-roster-upload"),
+    path("org/tokens/", organisation.tokens, name="org-tokens"),
+    path("org/tokens/<int:pk>/revoke/", organisation.token_revoke, name="org-token-revoke"),
+    path("org/accounts/", organisation.staff, name="org-staff"),
+    path("org/help/", organisation.help_page, name="org-help"),
+    path("authority/", authority.home, name="authority-home"),
+    path("authority/help/", authority.help_page, name="authority-help"),
+]

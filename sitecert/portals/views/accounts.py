@@ -1,0 +1,149 @@
+"""Registration, mobile confirmation, login, password reset: the same pages for every kind of account."""
+
+from django.contrib.auth import login
+from django.contrib.auth.views import LoginView
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from sitecert.errors import DomainError
+from sitecert.people import services
+from sitecert.people.models import User
+from sitecert.portals.forms import (
+    CodeForm,
+    HolderRegistrationForm,
+    LoginForm,
+    OrganisationRegistrationForm,
+    PasswordResetFinishForm,
+    PasswordResetStartForm,
+    show_error,
+)
+
+PENDING = "pending_account"
+RESETTING = "resetting_account"
+
+
+def _pending(request, key: str) -> User | None:
+    pk = request.session.get(key)
+    return User.objects.filter(pk=pk).first() if pk else None
+
+
+@require_http_methods(["GET", "POST"])
+def register(request):
+    form = HolderRegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in ("name", "id_number", "mobile", "password")}
+        try:
+            user = services.holder_register(**data)
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            request.session[PENDING] = user.pk
+            return redirect("register-confirm")
+    return render(request, "portals/register.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def register_organisation(request):
+    form = OrganisationRegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.organisation_register(
+                kind=data["kind"],
+                name=data["name"],
+                uscc_code=data["uscc"],
+                admin_name=data["admin_name"],
+                mobile=data["mobile"],
+                password=data["password"],
+            )
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            request.session[PENDING] = user.pk
+            return redirect("register-confirm")
+    return render(request, "portals/register_organisation.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def register_confirm(request):
+    user = _pending(request, PENDING)
+    if user is None:
+        return redirect("register")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and "resend" in request.POST:
+        form = CodeForm()
+        try:
+            services.one_time_code_send(user=user, purpose="register", mobile=user.mobile)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+    elif request.method == "POST" and form.is_valid():
+        try:
+            services.account_confirm_mobile(user=user, code=form.cleaned_data["code"])
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            del request.session[PENDING]
+            login(request, user, backend="sitecert.people.backends.IdentifierBackend")
+            return redirect("portal-home")
+    return render(request, "portals/register_confirm.html", {"form": form, "mobile": user.masked_mobile})
+
+
+class Login(LoginView):
+    form_class = LoginForm
+    template_name = "portals/login.html"
+    redirect_authenticated_user = True
+
+
+def locked_out(request, credentials, *args, **kwargs):
+    """django-axes: too many failed logins for this account or from this address."""
+    form = LoginForm(request)
+    form.add_error(None, _("登录失败次数过多，账号或所在网络已暂停登录15分钟；可通过“找回密码”重设密码。"))
+    return render(request, "portals/login.html", {"form": form}, status=429)
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request):
+    form = PasswordResetStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.password_reset_start(identifier=form.cleaned_data["identifier"])
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            request.session[RESETTING] = user.pk if user else None
+            return redirect("password-reset-finish")
+    return render(request, "portals/password_reset.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset_finish(request):
+    if RESETTING not in request.session:
+        return redirect("password-reset")
+    form = PasswordResetFinishForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_reset_finish(
+                user=_pending(request, RESETTING),
+                code=form.cleaned_data["code"],
+                password=form.cleaned_data["password"],
+            )
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            del request.session[RESETTING]
+            return redirect(reverse("login") + "?reset=1")
+    return render(request, "portals/password_reset_finish.html", {"form": form})
+
+
+def portal_home(request):
+    """After login: each kind of account to its own home."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("login")
+    if user.is_staff:
+        return redirect("authority-home")
+    if user.organisation_id:
+        return redirect("org-home")
+    return redirect("holder-home")

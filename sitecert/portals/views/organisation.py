@@ -1,0 +1,143 @@
+"""The organisation's portal (单位): the employer's staff and roster, API tokens, colleagues."""
+
+import tempfile
+from pathlib import Path
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from sitecert.errors import DomainError
+from sitecert.people import roster, services
+from sitecert.people.exports import staff_workbook
+from sitecert.people.selectors import employer_staff
+from sitecert.portals.access import api_token_for, employer_required, organisation_required
+from sitecert.portals.forms import (
+    RosterEntryForm,
+    StaffFilterForm,
+    StaffForm,
+    TokenForm,
+    UploadForm,
+    show_error,
+)
+
+
+@organisation_required(active=False)
+def home(request):
+    org = request.user.organisation
+    if not org.is_active:
+        return render(request, "portals/org_pending.html", {"org": org})
+    if org.kind != org.Kind.EMPLOYER:
+        return render(request, "portals/institution_home.html", {"org": org})
+    filters = StaffFilterForm(request.GET or None)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    rows = employer_staff(employer=org, post=criteria.get("post"), status=criteria.get("status", ""))
+    return render(request, "portals/employer_home.html", {"org": org, "rows": rows, "filters": filters})
+
+
+@employer_required
+def staff_export(request):
+    filters = StaffFilterForm(request.GET or None)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    rows = employer_staff(
+        employer=request.user.organisation, post=criteria.get("post"), status=criteria.get("status", "")
+    )
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="staff-{timezone.localdate():%Y%m%d}.xlsx"'
+    staff_workbook(rows, response)
+    return response
+
+
+@employer_required
+@require_http_methods(["GET", "POST"])
+def roster_add(request):
+    form = RosterEntryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            roster.roster_entry_add(
+                employer=request.user.organisation,
+                by=request.user,
+                today=timezone.localdate(),
+                **form.cleaned_data,
+            )
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, _("已添加"))
+            return redirect("org-home")
+    return render(request, "portals/roster_add.html", {"form": form})
+
+
+@employer_required
+@require_http_methods(["GET", "POST"])
+def roster_upload(request):
+    form = UploadForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"roster{Path(upload.name).suffix.lower()}"
+            with path.open("wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            try:
+                result = roster.roster_import(
+                    employer=request.user.organisation,
+                    by=request.user,
+                    path=path,
+                    file_name=upload.name,
+                    today=timezone.localdate(),
+                )
+            except DomainError as exc:
+                show_error(form, exc)
+    return render(request, "portals/roster_upload.html", {"form": form, "result": result})
+
+
+@organisation_required(admin=True)
+@require_http_methods(["GET", "POST"])
+def tokens(request):
+    org = request.user.organisation
+    form = TokenForm(request.POST or None)
+    secret = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, secret = services.api_token_create(
+                user=request.user, organisation=org, name=form.cleaned_data["name"]
+            )
+        except DomainError as exc:
+            show_error(form, exc)
+    listing = org.api_tokens.select_related("user").order_by("-created_at")
+    return render(request, "portals/tokens.html", {"form": form, "tokens": listing, "secret": secret})
+
+
+@organisation_required(admin=True)
+@require_POST
+def token_revoke(request, pk: int):
+    services.api_token_revoke(token=api_token_for(request, pk), by=request.user)
+    messages.success(request, _("令牌已撤销"))
+    return redirect("org-tokens")
+
+
+@organisation_required(admin=True)
+@require_http_methods(["GET", "POST"])
+def staff(request):
+    org = request.user.organisation
+    form = StaffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.staff_add(organisation=org, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, _("已添加账号"))
+            return redirect("org-staff")
+    return render(
+        request, "portals/staff.html", {"form": form, "accounts": org.staff.order_by("date_joined")}
+    )
+
+
+def help_page(request):
+    return render(request, "portals/help_organisation.html")
