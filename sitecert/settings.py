@@ -114,6 +114,7 @@ AXES_USERNAME_CALLABLE = "sitecert.people.backends.lockout_username"
 AXES_LOCKOUT_CALLABLE = "sitecert.portals.views.accounts.locked_out"
 AXES_CLIENT_IP_CALLABLE = "sitecert.throttle.client_ip"  # the same address the rate limits count
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
 
 SMS_BACKEND = envstr("SMS_BACKEND", "sitecert.people.sms.ConsoleBackend")
 ONE_TIME_CODE_MINUTES = 10

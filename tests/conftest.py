@@ -59,3 +59,26 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def personas(db):
+    from tests.personas import make_personas
+
+    return make_personas()
+
+
+@pytest.fixture
+def sms(settings):
+    """Messages the SMS backend sent during the test."""
+    from sitecert.people import sms as sms_module
+
+    settings.SMS_BACKEND = "sitecert.people.sms.MemoryBackend"
+    sms_module.outbox.clear()
+    return sms_module.outbox
+
+
+def last_code(outbox) -> str:
+    import re
+
+    return re.search(r"验证码 (\d{6})", outbox[-1][1])[1]

@@ -73,7 +73,7 @@ def employer_staff(*, employer: Organisation, post: Post | None = None, status: 
     return [r for r in rows if r.status == status] if status else rows
 
 
-def authority_counts() -> tuple[list[Post], list[dict]]:
+def authority_counts() -> list[dict]:
     """Old certificates by post and status, for the authority's dashboard (one grouped query)."""
     posts = list(Post.objects.all())
     counts = defaultdict(dict)
@@ -87,7 +87,7 @@ def authority_counts() -> tuple[list[Post], list[dict]]:
         }
         for p in posts
     ]
-    return posts, table
+    return table
 
 
 def organisations_pending() -> QuerySet[Organisation]:

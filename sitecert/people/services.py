@@ -101,7 +101,7 @@ def one_time_code_send(*, user: User, purpose: str, mobile: str) -> None:
 def one_time_code_check(*, user: User, purpose: str, code: str) -> OneTimeCode:
     """The latest code of that purpose, if `code` is it, unexpired, unused and not guessed at too often."""
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic():  # the attempt is counted even when the code is wrong
         latest = (
             OneTimeCode.objects.select_for_update()
             .filter(user=user, purpose=purpose, used_at__isnull=True)
@@ -111,11 +111,11 @@ def one_time_code_check(*, user: User, purpose: str, code: str) -> OneTimeCode:
         if latest is None or latest.expires_at < now or latest.attempts >= MAX_CODE_ATTEMPTS:
             raise DomainError(_("验证码已失效，请重新获取"), code="code_expired", field="code")
         latest.attempts += 1
-        if not hmac.compare_digest(latest.digest, _code_digest(user, purpose, clean(code))):
-            latest.save(update_fields=["attempts"])
-            raise DomainError(_("验证码不正确"), code="code_wrong", field="code")
-        latest.used_at = now
+        right = hmac.compare_digest(latest.digest, _code_digest(user, purpose, clean(code)))
+        latest.used_at = now if right else None
         latest.save(update_fields=["attempts", "used_at"])
+    if not right:
+        raise DomainError(_("验证码不正确"), code="code_wrong", field="code")
     return latest
 
 

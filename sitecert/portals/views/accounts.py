@@ -71,13 +71,13 @@ def register_confirm(request):
     user = _pending(request, PENDING)
     if user is None:
         return redirect("register")
-    form = CodeForm(request.POST or None)
+    form, error = CodeForm(request.POST or None), None
     if request.method == "POST" and "resend" in request.POST:
         form = CodeForm()
         try:
             services.one_time_code_send(user=user, purpose="register", mobile=user.mobile)
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            error = exc.message
     elif request.method == "POST" and form.is_valid():
         try:
             services.account_confirm_mobile(user=user, code=form.cleaned_data["code"])
@@ -87,7 +87,8 @@ def register_confirm(request):
             del request.session[PENDING]
             login(request, user, backend="sitecert.people.backends.IdentifierBackend")
             return redirect("portal-home")
-    return render(request, "portals/register_confirm.html", {"form": form, "mobile": user.masked_mobile})
+    context = {"form": form, "mobile": user.masked_mobile, "error": error}
+    return render(request, "portals/register_confirm.html", context)
 
 
 class Login(LoginView):
@@ -96,11 +97,10 @@ class Login(LoginView):
     redirect_authenticated_user = True
 
 
-def locked_out(request, credentials, *args, **kwargs):
+def locked_out(request, response=None, credentials=None, *args, **kwargs):
     """django-axes: too many failed logins for this account or from this address."""
-    form = LoginForm(request)
-    form.add_error(None, _("登录失败次数过多，账号或所在网络已暂停登录15分钟；可通过“找回密码”重设密码。"))
-    return render(request, "portals/login.html", {"form": form}, status=429)
+    error = _("登录失败次数过多，账号或所在网络已暂停登录15分钟；可通过“找回密码”重设密码。")
+    return render(request, "portals/login.html", {"form": LoginForm(request), "error": error}, status=429)
 
 
 @require_http_methods(["GET", "POST"])

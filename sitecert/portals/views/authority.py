@@ -9,7 +9,7 @@ from sitecert.registry.models import LegacyStatus
 
 @authority_required
 def home(request):
-    posts, table = authority_counts()
+    table = authority_counts()
     totals = {s: sum(r[s] for r in table) for s in [*LegacyStatus.values, "total"]}
     context = {
         "table": table,

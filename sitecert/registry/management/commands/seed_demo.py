@@ -7,10 +7,11 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from sitecert.people.demo import PASSWORD, demo_accounts_seed
 from sitecert.registry import demo
 from sitecert.registry.importing import describe_counts, registry_import
 
-DEMO_ADMIN = ("admin", "sitecert-demo")
+DEMO_ADMIN = ("admin", PASSWORD)
 
 
 class Command(BaseCommand):
@@ -30,6 +31,8 @@ class Command(BaseCommand):
         self.stdout.write(f"原证书库演示数据：{describe_counts(result.counts)}")
         if settings.DEBUG:
             self._demo_admin()
+            for who, login in demo_accounts_seed():
+                self.stdout.write(f"  {who}: {login} / {PASSWORD}")
 
     def _demo_admin(self):
         username, password = DEMO_ADMIN
@@ -39,4 +42,4 @@ class Command(BaseCommand):
         if created:
             user.set_password(password)
             user.save()
-        self.stdout.write(f"演示管理员 / demo admin: {username} / {password} (/admin/)")
+        self.stdout.write("演示账号 / demo logins (http://127.0.0.1:8000/accounts/login/):")

@@ -1,0 +1,50 @@
+"""Demo accounts for `sitecert seed-demo` (DEBUG only): one of each kind, all with the same password."""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from sitecert.lib.uscc import build as build_uscc
+from sitecert.people.models import Organisation, Person, RosterEntry, User
+from sitecert.registry.models import LegacyCertificate
+
+PASSWORD = "sitecert-demo"
+EMPLOYER = ("天津城建示范建设集团有限公司", build_uscc("91120104MA05T8K3X"), "13800000001", "刘建国")
+INSTITUTION = ("天津市建设行业示范培训中心", build_uscc("52120000MJ0583216"), "13800000002", "陈静")
+
+
+def _account(**fields) -> User:
+    user, created = User.objects.get_or_create(username=fields.pop("username"), defaults=fields)
+    if created:
+        user.set_password(PASSWORD)
+        user.save()
+    return user
+
+
+def _organisation(kind: str, spec: tuple) -> Organisation:
+    name, code, mobile, admin = spec
+    org, _ = Organisation.objects.get_or_create(
+        uscc=code, defaults={"kind": kind, "name": name, "status": Organisation.Status.ACTIVE, "decided_at": timezone.now()}
+    )
+    _account(username=mobile, mobile=mobile, mobile_confirmed_at=timezone.now(), first_name=admin, organisation=org, is_org_admin=True)
+    return org
+
+
+@transaction.atomic
+def demo_accounts_seed() -> list[tuple[str, str]]:
+    """Idempotent. Returns (who, login) pairs to print."""
+    holder = Person.objects.filter(legacy_certificates__status="valid").order_by("id_number").first()
+    logins = [("authority 主管部门", "admin")]
+    if holder:
+        _account(username=holder.id_number, person=holder, first_name=holder.name, mobile="13800000000", mobile_confirmed_at=timezone.now())
+        logins.append((f"holder 个人 {holder.name}", holder.id_number))
+    employer = _organisation(Organisation.Kind.EMPLOYER, EMPLOYER)
+    _organisation(Organisation.Kind.INSTITUTION, INSTITUTION)
+    certs = LegacyCertificate.objects.select_related("holder").order_by("certificate_no")[:40]
+    for i, cert in enumerate(certs):
+        RosterEntry.objects.get_or_create(
+            employer=employer, person=cert.holder, post_id=cert.post_id, started_on=date(2019 + i % 2, 1 + i % 12, 1)
+        )
+    logins += [("employer 用人单位", EMPLOYER[2]), ("institution 培训机构", INSTITUTION[2])]
+    return logins
