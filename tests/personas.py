@@ -34,11 +34,19 @@ def account(username: str, **fields) -> User:
     return user
 
 
-def certificate(person: Person, number: str, post: str = "safety", status: str = "valid") -> LegacyCertificate:
+def certificate(
+    person: Person, number: str, post: str = "safety", status: str = "valid"
+) -> LegacyCertificate:
     now = timezone.now()
     return LegacyCertificate.objects.create(
-        certificate_no=number, holder=person, post=Post.objects.get(code=post), issued_on=date(2015, 3, 6),
-        issuer="天津市住房和城乡建设委员会", status=status, created_at=now, updated_at=now,
+        certificate_no=number,
+        holder=person,
+        post=Post.objects.get(code=post),
+        issued_on=date(2015, 3, 6),
+        issuer="天津市住房和城乡建设委员会",
+        status=status,
+        created_at=now,
+        updated_at=now,
     )
 
 
@@ -69,15 +77,32 @@ def make_personas() -> Personas:
     employer = organisation(Organisation.Kind.EMPLOYER, "天津市津南建工集团有限公司", "91120112MA05L2Q7X")
     other = organisation(Organisation.Kind.EMPLOYER, "天津滨海新区宏达建筑有限公司", "91120116MA06B3C1Y")
     institution = organisation(Organisation.Kind.INSTITUTION, "天津市建设职业培训中心", "52120000MJ05732XA")
-    employer_admin = account("13902200001", mobile="13902200001", first_name="赵敏", organisation=employer, is_org_admin=True)
+    employer_admin = account(
+        "13902200001", mobile="13902200001", first_name="赵敏", organisation=employer, is_org_admin=True
+    )
     return Personas(
         holder=account(wang.id_number, person=wang, first_name=wang.name, mobile="13602200001"),
         other_holder=account(li.id_number, person=li, first_name=li.name, mobile="13602200002"),
         employer_admin=employer_admin,
         employer_clerk=account("13902200003", mobile="13902200003", first_name="孙丽", organisation=employer),
-        other_employer_admin=account("13902200002", mobile="13902200002", first_name="周涛", organisation=other, is_org_admin=True),
-        institution_admin=account("13902200009", mobile="13902200009", first_name="陈静", organisation=institution, is_org_admin=True),
-        inspector=account("inspector", first_name="张检查", is_staff=True),
-        entry=RosterEntry.objects.create(employer=employer, person=wang, post=Post.objects.get(code="builder-civil"), started_on=date(2019, 3, 1)),
-        other_entry=RosterEntry.objects.create(employer=other, person=li, post=Post.objects.get(code="safety"), started_on=date(2018, 6, 1)),
+        other_employer_admin=account(
+            "13902200002", mobile="13902200002", first_name="周涛", organisation=other, is_org_admin=True
+        ),
+        institution_admin=account(
+            "13902200009",
+            mobile="13902200009",
+            first_name="陈静",
+            organisation=institution,
+            is_org_admin=True,
+        ),
+        inspector=account("inspector", first_name="张检查", is_staff=True, is_superuser=True),
+        entry=RosterEntry.objects.create(
+            employer=employer,
+            person=wang,
+            post=Post.objects.get(code="builder-civil"),
+            started_on=date(2019, 3, 1),
+        ),
+        other_entry=RosterEntry.objects.create(
+            employer=other, person=li, post=Post.objects.get(code="safety"), started_on=date(2018, 6, 1)
+        ),
     )

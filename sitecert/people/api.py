@@ -10,7 +10,7 @@ from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
@@ -126,11 +126,12 @@ def _employer(request) -> Organisation:
 )
 def register(request, payload: RegisterIn):
     user = services.holder_register(**payload.dict())
-    return 201, {
+    body = {
         "account_id": user.pk,
         "mobile_masked": user.masked_mobile,
         "next": "/api/v1/accounts/confirm",
     }
+    return Status(201, body)
 
 
 @router.post(
@@ -160,7 +161,7 @@ def token(request, payload: TokenIn):
     if user is None:
         raise HttpError(401, _("账号或密码不正确"))
     _token, secret = services.api_token_create(user=user, name=payload.name)
-    return 201, {"token": secret, "kind": "holder" if user.is_holder else "organisation"}
+    return Status(201, {"token": secret, "kind": "holder" if user.is_holder else "organisation"})
 
 
 @router.get(
@@ -218,7 +219,7 @@ def roster_add(request, payload: RosterIn):
         ended_on=payload.ended_on,
         today=timezone.localdate(),
     )
-    return 201, _roster_out(entry)
+    return Status(201, _roster_out(entry))
 
 
 @router.get(

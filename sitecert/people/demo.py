@@ -25,9 +25,22 @@ def _account(**fields) -> User:
 def _organisation(kind: str, spec: tuple) -> Organisation:
     name, code, mobile, admin = spec
     org, _ = Organisation.objects.get_or_create(
-        uscc=code, defaults={"kind": kind, "name": name, "status": Organisation.Status.ACTIVE, "decided_at": timezone.now()}
+        uscc=code,
+        defaults={
+            "kind": kind,
+            "name": name,
+            "status": Organisation.Status.ACTIVE,
+            "decided_at": timezone.now(),
+        },
     )
-    _account(username=mobile, mobile=mobile, mobile_confirmed_at=timezone.now(), first_name=admin, organisation=org, is_org_admin=True)
+    _account(
+        username=mobile,
+        mobile=mobile,
+        mobile_confirmed_at=timezone.now(),
+        first_name=admin,
+        organisation=org,
+        is_org_admin=True,
+    )
     return org
 
 
@@ -37,14 +50,23 @@ def demo_accounts_seed() -> list[tuple[str, str]]:
     holder = Person.objects.filter(legacy_certificates__status="valid").order_by("id_number").first()
     logins = [("authority 主管部门", "admin")]
     if holder:
-        _account(username=holder.id_number, person=holder, first_name=holder.name, mobile="13800000000", mobile_confirmed_at=timezone.now())
+        _account(
+            username=holder.id_number,
+            person=holder,
+            first_name=holder.name,
+            mobile="13800000000",
+            mobile_confirmed_at=timezone.now(),
+        )
         logins.append((f"holder 个人 {holder.name}", holder.id_number))
     employer = _organisation(Organisation.Kind.EMPLOYER, EMPLOYER)
     _organisation(Organisation.Kind.INSTITUTION, INSTITUTION)
     certs = LegacyCertificate.objects.select_related("holder").order_by("certificate_no")[:40]
     for i, cert in enumerate(certs):
         RosterEntry.objects.get_or_create(
-            employer=employer, person=cert.holder, post_id=cert.post_id, started_on=date(2019 + i % 2, 1 + i % 12, 1)
+            employer=employer,
+            person=cert.holder,
+            post_id=cert.post_id,
+            started_on=date(2019 + i % 2, 1 + i % 12, 1),
         )
     logins += [("employer 用人单位", EMPLOYER[2]), ("institution 培训机构", INSTITUTION[2])]
     return logins

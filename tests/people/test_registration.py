@@ -21,7 +21,13 @@ def registry_person():
 
 
 def register(client, person, mobile="13712345678", **extra):
-    data = {"name": person.name, "id_number": person.id_number, "mobile": mobile, "password": PASSWORD, "password2": PASSWORD}
+    data = {
+        "name": person.name,
+        "id_number": person.id_number,
+        "mobile": mobile,
+        "password": PASSWORD,
+        "password2": PASSWORD,
+    }
     return client.post("/accounts/register/", {**data, **extra})
 
 
@@ -44,13 +50,21 @@ def test_a_holder_registers_confirms_the_code_and_sees_their_certificates(client
 def test_a_person_not_in_the_registry_can_register_too(client, sms):
     response = client.post(
         "/accounts/register/",
-        {"name": "马超", "id_number": build("120113", date(1995, 2, 3), 57), "mobile": "13812340000", "password": PASSWORD, "password2": PASSWORD},
+        {
+            "name": "马超",
+            "id_number": build("120113", date(1995, 2, 3), 57),
+            "mobile": "13812340000",
+            "password": PASSWORD,
+            "password2": PASSWORD,
+        },
     )
     assert response.status_code == 302
     assert Person.objects.get(name="马超").account.is_active is False
 
 
-def test_a_registered_id_number_is_refused_with_the_way_back_and_no_second_account(client, sms, registry_person, personas):
+def test_a_registered_id_number_is_refused_with_the_way_back_and_no_second_account(
+    client, sms, registry_person, personas
+):
     register(client, registry_person)
     client.post("/accounts/register/confirm/", {"code": last_code(sms)})
     client.logout()
@@ -121,30 +135,50 @@ def test_a_code_cannot_be_resent_within_a_minute(client, sms, registry_person):
 @pytest.mark.parametrize("identifier", ["id", "id-lower-x", "mobile"])
 def test_login_by_id_number_or_mobile(client, personas, identifier):
     holder = personas.holder
-    username = {"id": holder.username, "id-lower-x": holder.username.lower(), "mobile": holder.mobile}[identifier]
+    username = {"id": holder.username, "id-lower-x": holder.username.lower(), "mobile": holder.mobile}[
+        identifier
+    ]
     response = client.post("/accounts/login/", {"username": username, "password": PASSWORD})
     assert response.status_code == 302
     assert client.get("/me/").status_code == 200
 
 
 def test_a_wrong_password_says_so_without_telling_which_part(client, personas):
-    page = client.post("/accounts/login/", {"username": personas.holder.mobile, "password": "nope"}).content.decode()
+    page = client.post(
+        "/accounts/login/", {"username": personas.holder.mobile, "password": "nope"}
+    ).content.decode()
     assert "账号或密码不正确" in page
 
 
 def test_failed_logins_are_throttled_per_account(client, personas):
     for _ in range(5):
-        client.post("/accounts/login/", {"username": personas.holder.username, "password": "wrong"}, REMOTE_ADDR=f"10.0.0.{_}")
-    locked = client.post("/accounts/login/", {"username": personas.holder.mobile, "password": PASSWORD}, REMOTE_ADDR="10.0.1.1")
+        client.post(
+            "/accounts/login/",
+            {"username": personas.holder.username, "password": "wrong"},
+            REMOTE_ADDR=f"10.0.0.{_}",
+        )
+    locked = client.post(
+        "/accounts/login/", {"username": personas.holder.mobile, "password": PASSWORD}, REMOTE_ADDR="10.0.1.1"
+    )
     assert locked.status_code == 429 and "登录失败次数过多" in locked.content.decode()
-    other = client.post("/accounts/login/", {"username": personas.other_holder.username, "password": PASSWORD}, REMOTE_ADDR="10.0.1.1")
+    other = client.post(
+        "/accounts/login/",
+        {"username": personas.other_holder.username, "password": PASSWORD},
+        REMOTE_ADDR="10.0.1.1",
+    )
     assert other.status_code == 302
 
 
 def test_failed_logins_are_throttled_per_address(client, personas):
     for i in range(5):
-        client.post("/accounts/login/", {"username": f"1390000000{i}", "password": "wrong"}, REMOTE_ADDR="10.9.9.9")
-    locked = client.post("/accounts/login/", {"username": personas.holder.username, "password": PASSWORD}, REMOTE_ADDR="10.9.9.9")
+        client.post(
+            "/accounts/login/", {"username": f"1390000000{i}", "password": "wrong"}, REMOTE_ADDR="10.9.9.9"
+        )
+    locked = client.post(
+        "/accounts/login/",
+        {"username": personas.holder.username, "password": PASSWORD},
+        REMOTE_ADDR="10.9.9.9",
+    )
     assert locked.status_code == 429
 
 
@@ -152,10 +186,16 @@ def test_password_reset_through_the_confirmed_mobile(client, sms, personas):
     response = client.post("/accounts/password-reset/", {"identifier": personas.holder.username})
     assert response.status_code == 302 and sms[-1][0] == personas.holder.mobile
     response = client.post(
-        "/accounts/password-reset/finish/", {"code": last_code(sms), "password": "New-Tianjin-2021", "password2": "New-Tianjin-2021"}
+        "/accounts/password-reset/finish/",
+        {"code": last_code(sms), "password": "New-Tianjin-2021", "password2": "New-Tianjin-2021"},
     )
     assert response.status_code == 302
-    assert client.post("/accounts/login/", {"username": personas.holder.mobile, "password": "New-Tianjin-2021"}).status_code == 302
+    assert (
+        client.post(
+            "/accounts/login/", {"username": personas.holder.mobile, "password": "New-Tianjin-2021"}
+        ).status_code
+        == 302
+    )
 
 
 def test_password_reset_for_an_unknown_account_reveals_nothing(client, sms, personas):
