@@ -23,7 +23,15 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/sitecert makemigrations --check --dry-run --verbosity 0
 
-test: messages lint
+# The browser tests drive Debian's Chromium, with CJK fonts for the screenshots; installed when missing.
+browsers:
+	@if ! command -v chromium >/dev/null || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "Please install Debian's chromium and fonts-noto-cjk (sudo apt-get install chromium fonts-noto-cjk)"; exit 1; fi; \
+	fi
+
+test: messages lint browsers
 	@echo "== tests on SQLite =="
 	$(BIN)/pytest
 	@echo "== tests on PostgreSQL =="
@@ -33,3 +41,4 @@ bench: $(BIN)/.installed
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/import_registry.py
 	scripts/with-postgres $(BIN)/python bench/import_registry.py
+	$(BIN)/python bench/registrations.py

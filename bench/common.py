@@ -1,0 +1,59 @@
+"""What the benchmarks share: fresh databases of the engine under test, and measured child processes."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PYTHON = sys.executable
+
+
+class Engine:
+    """Fresh, empty databases of one engine, each named for one measurement."""
+
+    def __init__(self, workdir: Path):
+        self.workdir = workdir
+        self.base = os.environ.get("DATABASE_URL", "")
+        self.postgres = self.base.startswith(("postgres://", "postgresql://"))
+
+    def fresh(self, name: str) -> str:
+        if not self.postgres:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.workdir / name}.sqlite3{suffix}").unlink(missing_ok=True)
+            return f"sqlite:///{self.workdir / name}.sqlite3"
+        import psycopg
+
+        with psycopg.connect(self.dsn("postgres"), autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name}")
+            conn.execute(f"CREATE DATABASE {name}")
+        return urlsplit(self.base)._replace(path=f"/{name}").geturl()
+
+    def dsn(self, name: str) -> str:
+        parts = urlsplit(self.base)
+        query = dict(p.split("=", 1) for p in parts.query.split("&") if p)
+        return f"dbname={name} user={parts.username} host={query.get('host', parts.hostname)} port={query.get('port', parts.port or 5432)}"
+
+
+def run(args: list[str], url: str) -> tuple[float, int, str]:
+    """Run a child process on database `url`: (seconds, peak RSS in MiB, its stdout)."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-" + "x" * 50,
+        "ALLOWED_HOSTS": "*",
+    }
+    started = time.perf_counter()
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"{args} failed ({status}):\n{out}")
+    return elapsed, usage.ru_maxrss // 1024, out
+
+
+def migrate(url: str) -> None:
+    run([PYTHON, "-m", "sitecert.cli", "migrate", "--verbosity", "0"], url)

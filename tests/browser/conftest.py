@@ -1,0 +1,56 @@
+"""Browser tests: Playwright drives Debian's Chromium (/usr/bin/chromium, installed by `make test`)."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("SITECERT_CHROMIUM", "/usr/bin/chromium"))
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+HELP = ROOT / "sitecert" / "static" / "sitecert" / "help"
+PHONE = {"width": 390, "height": 844}
+
+# Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make to set up data
+# are synchronous and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make browsers` installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server, settings):
+    settings.SMS_BACKEND = "sitecert.people.sms.MemoryBackend"
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, locale="zh-CN", base_url=live_server.url
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def shoot(page, *targets: Path) -> None:
+    for target in targets:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(target), full_page=True)
