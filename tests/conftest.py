@@ -82,3 +82,21 @@ def last_code(outbox) -> str:
     import re
 
     return re.search(r"验证码 (\d{6})", outbox[-1][1])[1]
+
+
+def ensure_post_catalogue() -> None:
+    """Transactional tests flush the database, data migrations included; put the post catalogue back
+    (with the migration's own loader) when a test needs it and pytest-django did not restore it."""
+    import importlib
+
+    from django.apps import apps
+
+    from sitecert.registry.models import Post
+
+    if not Post.objects.exists():
+        importlib.import_module("sitecert.registry.migrations.0002_post_catalogue").load(apps, None)
+
+
+@pytest.fixture
+def post_catalogue(transactional_db):
+    ensure_post_catalogue()

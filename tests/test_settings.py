@@ -29,7 +29,11 @@ def test_envlist_splits_on_commas(monkeypatch):
 
 
 def run_check(**env):
-    full = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS")}
+    full = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     full.update(env)
     return subprocess.run(
         [sys.executable, "-m", "sitecert.cli", "check", "--deploy", "--fail-level", "WARNING"],

@@ -11,10 +11,6 @@ SCREENSHOTS = ROOT / "docs" / "screenshots"
 HELP = ROOT / "sitecert" / "static" / "sitecert" / "help"
 PHONE = {"width": 390, "height": 844}
 
-# Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make to set up data
-# are synchronous and safe here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 @pytest.fixture(scope="session")
 def browser():
@@ -39,7 +35,10 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server, settings):
+def page(browser, live_server, post_catalogue, settings, monkeypatch):
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make to set up
+    # data are synchronous and safe here.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     settings.SMS_BACKEND = "sitecert.people.sms.MemoryBackend"
     context = browser.new_context(
         viewport=PHONE, device_scale_factor=2, locale="zh-CN", base_url=live_server.url

@@ -13,7 +13,7 @@ from sitecert.people.models import Person, RosterEntry
 from tests.browser.conftest import HELP, SCREENSHOTS, shoot
 from tests.personas import PASSWORD, certificate, make_personas
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def log_in(page, username: str) -> None:

@@ -90,7 +90,9 @@ def test_the_last_line_of_output_is_the_json_counts(tmp_path, person, capsys):
         (b"", "文件为空"),
     ],
 )
-def test_a_refused_file_exits_2_with_a_clear_message_and_writes_nothing(tmp_path, content, message, person):
+def test_a_refused_file_exits_2_with_a_clear_message_and_writes_nothing(
+    tmp_path, content, message, person, post_catalogue
+):
     import_rows(tmp_path, [row("TJ01", person())])
     before = fingerprint()
     name = "bad.xlsx" if content.startswith(b"PK") else "bad.csv"
@@ -104,7 +106,7 @@ def test_a_refused_file_exits_2_with_a_clear_message_and_writes_nothing(tmp_path
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("phase", ["已读取", "正在写入"])
-def test_a_process_killed_mid_import_leaves_the_database_exactly_as_before(tmp_path, phase):
+def test_a_process_killed_mid_import_leaves_the_database_exactly_as_before(tmp_path, phase, post_catalogue):
     import_rows(tmp_path, list(demo.registry_rows(300, seed=1)), name="earlier")
     before = fingerprint()
     big = write_table(tmp_path / "big", demo.HEADER, demo.registry_rows(120_000, seed=2), "csv-utf8")
