@@ -12,12 +12,16 @@ HELP = ROOT / "sitecert" / "static" / "sitecert" / "help"
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="module")
+def browser(django_db_setup):
+    """One Chromium for a module's tests. Playwright's sync API keeps an event loop in this thread while
+    it runs; the ORM calls the tests make meanwhile are synchronous and safe, hence the flag, which is
+    lifted with the browser."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: `make browsers` installs Debian's chromium")
     from playwright.sync_api import sync_playwright
 
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=str(CHROMIUM),
@@ -32,13 +36,11 @@ def browser():
         )
         yield browser
         browser.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture
-def page(browser, live_server, post_catalogue, settings, monkeypatch):
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make to set up
-    # data are synchronous and safe here.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def page(browser, live_server, post_catalogue, settings):
     settings.SMS_BACKEND = "sitecert.people.sms.MemoryBackend"
     context = browser.new_context(
         viewport=PHONE, device_scale_factor=2, locale="zh-CN", base_url=live_server.url

@@ -71,7 +71,7 @@ def test_the_last_line_of_output_is_the_json_counts(tmp_path, person, capsys):
     assert report.read_bytes().startswith(b"\xef\xbb\xbf") and "3,证书状态" in report.read_text("utf-8-sig")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -104,7 +104,7 @@ def test_a_refused_file_exits_2_with_a_clear_message_and_writes_nothing(
     assert fingerprint() == before
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("phase", ["已读取", "正在写入"])
 def test_a_process_killed_mid_import_leaves_the_database_exactly_as_before(tmp_path, phase, post_catalogue):
     import_rows(tmp_path, list(demo.registry_rows(300, seed=1)), name="earlier")
