@@ -1,6 +1,3 @@
-import tempfile
-from pathlib import Path
-
 from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +16,7 @@ from sitecert.registry.importing import (
     write_report,
 )
 from sitecert.registry.models import ImportBatch, LegacyCertificate, LegacyCertificateChange, Post, PostAlias
+from sitecert.uploads import upload_on_disk
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -103,11 +101,7 @@ class ImportBatchAdmin(ReadOnlyAdmin):
         form = RegistryUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
-            with tempfile.TemporaryDirectory() as tmp:
-                target = Path(tmp) / f"upload{Path(upload.name).suffix.lower()}"
-                with target.open("wb") as out:
-                    for chunk in upload.chunks():
-                        out.write(chunk)
+            with upload_on_disk(upload) as target:
                 try:
                     result = registry_import(
                         path=target,

@@ -1,8 +1,5 @@
 """The organisation's portal (单位): the employer's staff and roster, API tokens, colleagues."""
 
-import tempfile
-from pathlib import Path
-
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -23,6 +20,7 @@ from sitecert.portals.forms import (
     UploadForm,
     show_error,
 )
+from sitecert.uploads import upload_on_disk
 
 
 @organisation_required(active=False)
@@ -78,11 +76,7 @@ def roster_upload(request):
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"roster{Path(upload.name).suffix.lower()}"
-            with path.open("wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
+        with upload_on_disk(upload) as path:
             try:
                 result = roster.roster_import(
                     employer=request.user.organisation,
