@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "axes",
     "sitecert.people",
     "sitecert.registry",
+    "sitecert.learning",
     "sitecert.portals",
 ]
 
@@ -115,6 +116,15 @@ AXES_LOCKOUT_CALLABLE = "sitecert.portals.views.accounts.locked_out"
 AXES_CLIENT_IP_CALLABLE = "sitecert.throttle.client_ip"  # the same address the rate limits count
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
+
+# Time-keeping of online learning (seconds); see sitecert/learning/timekeeping.py.
+LEARNING_RULES = {
+    "HEARTBEAT": 30,
+    "MIN_GAP": 20,
+    "MAX_GAP": 90,
+    "PRESENCE_EVERY": 20 * 60,
+    "DAILY_CAP": 8 * 3600,
+}
 
 SMS_BACKEND = envstr("SMS_BACKEND", "sitecert.people.sms.ConsoleBackend")
 ONE_TIME_CODE_MINUTES = 10

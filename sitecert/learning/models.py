@@ -1,0 +1,178 @@
+"""The continuing-education library: courses and their units, enrolments for one certificate each,
+the time a learner really spent (learning sessions and their heartbeats), and the hours earned."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    PROFESSIONAL = "professional", _("专业岗位知识")
+    GENERAL = "general", _("通用知识")
+
+
+class Course(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        APPROVED = "approved", _("已审核")
+        WITHDRAWN = "withdrawn", _("已下架")
+
+    institution = models.ForeignKey(
+        "people.Organisation", on_delete=models.PROTECT, related_name="courses", verbose_name=_("培训机构")
+    )
+    code = models.SlugField(_("课程代码"), max_length=40, unique=True)
+    title = models.CharField(_("课程名称"), max_length=120)
+    class_hours = models.PositiveSmallIntegerField(_("学时"))
+    category = models.CharField(_("类别"), max_length=12, choices=Category.choices)
+    posts = models.ManyToManyField("registry.Post", blank=True, verbose_name=_("适用岗位"))
+    summary = models.TextField(_("简介"), blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+
+    class Meta:
+        verbose_name = _("课程")
+        verbose_name_plural = _("课程")
+        ordering = ["category", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class Unit(models.Model):
+    class Kind(models.TextChoices):
+        TEXT = "text", _("图文")
+        DOCUMENT = "document", _("文档")
+        VIDEO = "video", _("视频")
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="units", verbose_name=_("课程"))
+    order = models.PositiveSmallIntegerField(_("顺序"))
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    title = models.CharField(_("单元名称"), max_length=120)
+    body = models.TextField(_("内容"), blank=True)
+    video_url = models.URLField(_("视频地址"), blank=True)
+    required_seconds = models.PositiveIntegerField(_("要求学习时长（秒）"))
+
+    class Meta:
+        verbose_name = _("单元")
+        verbose_name_plural = _("单元")
+        ordering = ["course", "order"]
+        constraints = [models.UniqueConstraint(fields=["course", "order"], name="unit_order_unique")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Enrolment(models.Model):
+    """A holder learns a course for one of their certificates: the hours count toward that one only."""
+
+    user = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="enrolments")
+    certificate = models.ForeignKey(
+        "registry.LegacyCertificate",
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        verbose_name=_("证书"),
+    )
+    course = models.ForeignKey(
+        Course, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("课程")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("选课")
+        verbose_name_plural = _("选课")
+        constraints = [models.UniqueConstraint(fields=["certificate", "course"], name="enrolment_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.certificate} · {self.course}"
+
+
+class UnitProgress(models.Model):
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="progress")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT)
+    credited_seconds = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(default=0)  # where the learner resumes (seconds into a video)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["enrolment", "unit"], name="progress_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.unit}: {self.credited_seconds}s"
+
+
+class LearningSession(models.Model):
+    """One open unit on one device. Time is credited only between accepted heartbeats of an active session."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("学习中")
+        AWAITING_PRESENCE = "presence", _("等待确认在场")
+        PAUSED = "paused", _("已暂停")
+        CLOSED = "closed", _("已结束")
+
+    user = models.ForeignKey("people.User", on_delete=models.CASCADE, related_name="learning_sessions")
+    progress = models.ForeignKey(UnitProgress, on_delete=models.CASCADE, related_name="sessions")
+    device = models.CharField(max_length=64)
+    token = models.CharField(max_length=64, unique=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
+    paused_reason = models.CharField(max_length=20, blank=True)
+    opened_at = models.DateTimeField()
+    last_beat_at = models.DateTimeField()
+    last_seq = models.PositiveIntegerField(default=0)
+    credited_since_presence = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.device} {self.state}"
+
+
+class DailyCredit(models.Model):
+    """Seconds credited to a person on one day (local time), for the policy's daily cap."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE)
+    day = models.DateField()
+    seconds = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "day"], name="daily_credit_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.day}: {self.seconds}s"
+
+
+class HourEntry(models.Model):
+    """Class hours earned for one certificate: an online course completed, or an institution's report."""
+
+    class Source(models.TextChoices):
+        ONLINE = "online", _("在线学习")
+        REPORT = "report", _("机构上报")
+
+    certificate = models.ForeignKey(
+        "registry.LegacyCertificate",
+        on_delete=models.PROTECT,
+        related_name="hour_entries",
+        verbose_name=_("证书"),
+    )
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, verbose_name=_("课程"))
+    category = models.CharField(_("类别"), max_length=12, choices=Category.choices)
+    hours = models.DecimalField(_("学时"), max_digits=5, decimal_places=1)
+    completed_on = models.DateField(_("完成日期"))
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
+    institution = models.ForeignKey(
+        "people.Organisation", on_delete=models.PROTECT, verbose_name=_("培训机构")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("学时记录")
+        verbose_name_plural = _("学时记录")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate", "course", "completed_on"], name="hour_entry_unique"
+            ),
+            models.CheckConstraint(condition=models.Q(hours__gt=0), name="hour_entry_positive"),
+        ]
+        indexes = [models.Index(fields=["certificate", "completed_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.certificate} {self.hours}h {self.category}"

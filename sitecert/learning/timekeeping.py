@@ -1,0 +1,174 @@
+"""Honest class hours: time is credited on the server, from heartbeats of the one open unit.
+
+The rules (documented on every course page):
+- credit is the server's own time between two accepted heartbeats, never what the page claims;
+- a heartbeat comes every `HEARTBEAT` seconds; one sooner than `MIN_GAP` after the last is refused (floods),
+  one out of sequence is refused (replays, reordering), a gap longer than `MAX_GAP` earns nothing (away);
+- a hidden page earns nothing and pauses the session until the learner comes back;
+- every `PRESENCE_EVERY` credited seconds the learner confirms presence, and nothing is earned until then;
+- one person learns on one device (and one tab) at a time: opening a unit pauses every other session;
+- credit never exceeds the unit's length, nor the daily cap (`DAILY_CAP`).
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sitecert.errors import DomainError
+from sitecert.learning.models import DailyCredit, Enrolment, HourEntry, LearningSession, Unit, UnitProgress
+
+State = LearningSession.State
+
+
+def rule(name: str) -> int:
+    """A time-keeping number (seconds); to move to the policy rows with the certificates issue."""
+    return settings.LEARNING_RULES[name]
+
+
+@dataclass
+class Beat:
+    accepted: bool
+    credited: int
+    state: str
+    reason: str
+    unit_seconds: int
+    unit_required: int
+
+    @property
+    def unit_complete(self) -> bool:
+        return self.unit_seconds >= self.unit_required
+
+
+def session_open(*, enrolment: Enrolment, unit: Unit, device: str, now: datetime) -> LearningSession:
+    """Open a unit on a device; every other session of the learner pauses (one device, one tab)."""
+    if unit.course_id != enrolment.course_id:
+        raise DomainError(_("该单元不属于此课程"), code="unit_course", status=404)
+    with transaction.atomic():
+        LearningSession.objects.filter(
+            user=enrolment.user, state__in=[State.ACTIVE, State.AWAITING_PRESENCE]
+        ).update(state=State.PAUSED, paused_reason="other_session")
+        progress, _created = UnitProgress.objects.get_or_create(enrolment=enrolment, unit=unit)
+        return LearningSession.objects.create(
+            user=enrolment.user,
+            progress=progress,
+            device=device[:64],
+            token=secrets.token_urlsafe(24),
+            opened_at=now,
+            last_beat_at=now,
+        )
+
+
+def _locked(token: str, user) -> LearningSession:
+    session = (
+        LearningSession.objects.select_for_update()
+        .select_related("progress__unit", "progress__enrolment__certificate__holder")
+        .filter(token=token, user=user)
+        .first()
+    )
+    if session is None:
+        raise DomainError(_("学习会话不存在，请重新打开课程"), code="no_session", status=404)
+    return session
+
+
+def session_beat(*, token: str, user, seq: int, visible: bool, now: datetime) -> Beat:
+    """One heartbeat. Refused beats change nothing; accepted ones advance the sequence and may earn time."""
+    with transaction.atomic():
+        session = _locked(token, user)
+        progress = session.progress
+        required = progress.unit.required_seconds
+
+        def result(accepted, credited, reason):
+            return Beat(accepted, credited, session.state, reason, progress.credited_seconds, required)
+
+        gap = (now - session.last_beat_at).total_seconds()
+        if seq != session.last_seq + 1:
+            return result(False, 0, "sequence")
+        if gap < rule("MIN_GAP"):
+            return result(False, 0, "too_frequent")
+        session.last_seq, session.last_beat_at = seq, now
+        reason, earned = _earned(session, gap, visible)
+        earned = min(earned, max(0, required - progress.credited_seconds), _daily_room(session, now))
+        if earned:
+            _credit(session, earned, now)
+            if session.credited_since_presence >= rule("PRESENCE_EVERY"):
+                session.state, reason = State.AWAITING_PRESENCE, "presence"
+        session.save()
+        return result(True, earned, reason)
+
+
+def _earned(session: LearningSession, gap: float, visible: bool) -> tuple[str, int]:
+    if session.state != State.ACTIVE:
+        return session.state, 0
+    if not visible:
+        session.state, session.paused_reason = State.PAUSED, "hidden"
+        return "hidden", 0
+    if gap > rule("MAX_GAP"):
+        return "gap", 0
+    return "ok", int(gap)
+
+
+def _daily_room(session: LearningSession, now: datetime) -> int:
+    person = session.progress.enrolment.certificate.holder_id
+    done = DailyCredit.objects.filter(person_id=person, day=timezone.localdate(now)).values_list(
+        "seconds", flat=True
+    )
+    return max(0, rule("DAILY_CAP") - (done.first() or 0))
+
+
+def _credit(session: LearningSession, seconds: int, now: datetime) -> None:
+    progress = session.progress
+    enrolment = progress.enrolment
+    person = enrolment.certificate.holder_id
+    daily, _created = DailyCredit.objects.get_or_create(person_id=person, day=timezone.localdate(now))
+    DailyCredit.objects.filter(pk=daily.pk).update(seconds=F("seconds") + seconds)
+    session.credited_since_presence += seconds
+    progress.credited_seconds += seconds
+    progress.position = max(progress.position, progress.credited_seconds)
+    if progress.credited_seconds >= progress.unit.required_seconds and progress.completed_at is None:
+        progress.completed_at = now
+    progress.save()
+    if progress.completed_at == now:
+        _complete_course(enrolment, now)
+
+
+def _complete_course(enrolment: Enrolment, now: datetime) -> None:
+    """All units done: the course's class hours go to the certificate's record."""
+    units = enrolment.course.units.count()
+    done = enrolment.progress.filter(completed_at__isnull=False).count()
+    if done < units or enrolment.completed_at:
+        return
+    enrolment.completed_at = now
+    enrolment.save(update_fields=["completed_at"])
+    course = enrolment.course
+    HourEntry.objects.get_or_create(
+        certificate=enrolment.certificate,
+        course=course,
+        completed_on=timezone.localdate(now),
+        defaults={
+            "category": course.category,
+            "hours": course.class_hours,
+            "source": HourEntry.Source.ONLINE,
+            "institution": course.institution,
+        },
+    )
+
+
+def session_resume(*, token: str, user, now: datetime) -> LearningSession:
+    """The learner is back (page visible again, presence confirmed): earning restarts from now, not before.
+    A session paused by another device stays paused: the learner reopens the unit there instead."""
+    with transaction.atomic():
+        session = _locked(token, user)
+        if session.state == State.PAUSED and session.paused_reason == "other_session":
+            raise DomainError(_("已在其他设备或窗口继续学习"), code="other_session", status=409)
+        if session.state == State.CLOSED:
+            raise DomainError(_("学习会话已结束，请重新打开课程"), code="closed", status=409)
+        session.state, session.paused_reason = State.ACTIVE, ""
+        session.last_beat_at, session.credited_since_presence = now, 0
+        session.save()
+        return session
