@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
 from sitecert.errors import DomainError
+from sitecert.learning.api import router as learning_router
 from sitecert.people.api import router as people_router
 from sitecert.registry.api import router as registry_router
 from sitecert.throttle import RateLimited
@@ -52,3 +53,4 @@ def _rate_limited(request, exc):
 
 api.add_router("/registry/", registry_router)
 api.add_router("/", people_router)
+api.add_router("/learning/", learning_router)

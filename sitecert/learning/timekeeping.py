@@ -31,6 +31,16 @@ def rule(name: str) -> int:
     return settings.LEARNING_RULES[name]
 
 
+def rules_in_words() -> dict[str, int]:
+    """The numbers the course page states, in the units people read."""
+    return {
+        "heartbeat": rule("HEARTBEAT"),
+        "max_gap": rule("MAX_GAP"),
+        "presence_minutes": rule("PRESENCE_EVERY") // 60,
+        "daily_hours": rule("DAILY_CAP") // 3600,
+    }
+
+
 @dataclass
 class Beat:
     accepted: bool
@@ -104,7 +114,7 @@ def session_beat(*, token: str, user, seq: int, visible: bool, now: datetime) ->
 
 def _earned(session: LearningSession, gap: float, visible: bool) -> tuple[str, int]:
     if session.state != State.ACTIVE:
-        return session.state, 0
+        return session.paused_reason or session.state, 0
     if not visible:
         session.state, session.paused_reason = State.PAUSED, "hidden"
         return "hidden", 0

@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from sitecert.portals.views import accounts, authority, holder, organisation
+from sitecert.portals.views import accounts, authority, holder, learning, organisation
 
 urlpatterns = [
     path("accounts/register/", accounts.register, name="register"),
@@ -15,6 +15,10 @@ urlpatterns = [
     path("me/", holder.home, name="holder-home"),
     path("me/roster/<int:pk>/dispute/", holder.dispute, name="holder-dispute"),
     path("me/help/", holder.help_page, name="holder-help"),
+    path("learn/certificate/<int:certificate>/", learning.catalogue, name="learn-catalogue"),
+    path("learn/certificate/<int:certificate>/enrol/<int:course>/", learning.enrol, name="learn-enrol"),
+    path("learn/<int:enrolment>/", learning.course, name="learn-course"),
+    path("learn/<int:enrolment>/unit/<int:order>/", learning.unit, name="learn-unit"),
     path("org/", organisation.home, name="org-home"),
     path("org/staff.xlsx", organisation.staff_export, name="org-staff-export"),
     path("org/roster/add/", organisation.roster_add, name="org-roster-add"),

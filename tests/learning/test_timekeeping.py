@@ -120,7 +120,7 @@ def test_a_hidden_page_pauses_until_the_learner_returns(enrolment):
     page = Learner(enrolment)
     page.beat(seconds(30))
     hidden = page.beat(seconds(60), visible=False)
-    assert hidden.credited == 0 and hidden.state == "paused"
+    assert hidden.credited == 0 and hidden.state == "paused" and hidden.reason == "hidden"
     assert page.beat(seconds(90)).credited == 0  # still paused: the page must say it is back
     session_resume(token=page.session.token, user=page.user, now=seconds(600))
     assert page.beat(seconds(630)).credited == 30

@@ -1,0 +1,69 @@
+"""The holder's learning pages: the catalogue for a certificate, a course, a unit being learnt."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from sitecert.errors import DomainError
+from sitecert.learning import selectors, services, timekeeping
+from sitecert.learning.models import Course, Enrolment
+from sitecert.portals.access import holder_required
+from sitecert.registry.models import LegacyCertificate
+
+
+def _certificate(request, pk: int) -> LegacyCertificate:
+    return get_object_or_404(
+        LegacyCertificate.objects.select_related("post"), pk=pk, holder_id=request.user.person_id
+    )
+
+
+def _enrolment(request, pk: int) -> Enrolment:
+    try:
+        return selectors.enrolment_for(user=request.user, pk=pk)
+    except Enrolment.DoesNotExist:
+        raise Http404 from None
+
+
+@holder_required
+def catalogue(request, certificate: int):
+    cert = _certificate(request, certificate)
+    enrolled = dict(Enrolment.objects.filter(certificate=cert).values_list("course_id", "pk"))
+    context = {
+        "certificate": cert,
+        "courses": [(course, enrolled.get(course.pk)) for course in selectors.courses_for(certificate=cert)],
+        "records": selectors.hour_records(certificate=cert),
+    }
+    return render(request, "portals/learn_catalogue.html", context)
+
+
+@holder_required
+@require_POST
+def enrol(request, certificate: int, course: int):
+    cert = _certificate(request, certificate)
+    try:
+        enrolment = services.enrolment_create(
+            user=request.user, certificate=cert, course=get_object_or_404(Course, pk=course)
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("learn-catalogue", certificate=cert.pk)
+    return redirect("learn-course", enrolment=enrolment.pk)
+
+
+@holder_required
+def course(request, enrolment: int):
+    enrolment = _enrolment(request, enrolment)
+    progress = {p.unit_id: p for p in enrolment.progress.all()}
+    units = [(unit, progress.get(unit.pk)) for unit in enrolment.course.units.all()]
+    rules = timekeeping.rules_in_words()
+    return render(
+        request, "portals/learn_course.html", {"enrolment": enrolment, "units": units, "rules": rules}
+    )
+
+
+@holder_required
+def unit(request, enrolment: int, order: int):
+    enrolment = _enrolment(request, enrolment)
+    unit = get_object_or_404(enrolment.course.units, order=order)
+    return render(request, "portals/learn_unit.html", {"enrolment": enrolment, "unit": unit})

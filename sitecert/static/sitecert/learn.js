@@ -1,0 +1,58 @@
+// Heartbeats of the open unit. The server keeps the time; this page only says "still here, still visible".
+(function () {
+  const box = document.getElementById("learn");
+  if (!box) return;
+  const words = JSON.parse(document.getElementById("learn-words").textContent);
+  const csrf = document.querySelector("input[name=csrfmiddlewaretoken]").value;
+  const status = document.getElementById("learn-status");
+  const prompt = document.getElementById("learn-prompt");
+  const bar = document.getElementById("learn-progress");
+  let device = localStorage.getItem("sitecert-device");
+  if (!device) { device = Math.random().toString(36).slice(2) + Date.now().toString(36); localStorage.setItem("sitecert-device", device); }
+  let token = null, seq = 0, timer = null;
+
+  async function call(path, body) {
+    const response = await fetch(path, {method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf}, body: JSON.stringify(body || {})});
+    return [response.status, await response.json()];
+  }
+  function show(state, reason, seconds, required) {
+    if (seconds !== undefined) { bar.value = seconds; }
+    const complete = seconds !== undefined && seconds >= required;
+    prompt.hidden = !(state === "paused" && reason !== "other_session" || state === "presence");
+    if (complete) status.textContent = words.done;
+    else if (state === "presence") status.textContent = words.presence;
+    else if (state === "paused" && reason === "other_session") status.textContent = words.elsewhere;
+    else if (state === "paused") status.textContent = words.paused;
+    else status.textContent = words.learning + " " + seconds + "/" + required + " " + words.seconds;
+  }
+  async function beat(visible) {
+    if (!token) return;
+    seq += 1;
+    const [code, r] = await call(box.dataset.api + "/" + token + "/beats", {seq: seq, visible: visible});
+    if (code !== 200 || !r.accepted) { if (r.reason !== "sequence") seq -= 1; return r; }
+    show(r.state, r.reason, r.unit_seconds, r.unit_required);
+    if (r.unit_complete || r.state !== "active") stop();
+    return r;
+  }
+  function start(interval) { stop(); timer = setInterval(() => beat(document.visibilityState === "visible"), interval * 1000); }
+  function stop() { if (timer) clearInterval(timer); timer = null; }
+  async function open() {
+    const [code, s] = await call(box.dataset.api, {enrolment_id: +box.dataset.enrolment, unit_id: +box.dataset.unit, device: device});
+    if (code !== 201) { status.textContent = s.message; return; }
+    token = s.token; seq = 0;
+    show(s.state, "", s.credited_seconds, s.required_seconds);
+    if (s.credited_seconds < s.required_seconds) start(s.heartbeat_seconds);
+    box.dataset.interval = s.heartbeat_seconds;
+  }
+  async function resume() {
+    const [code, s] = await call(box.dataset.api + "/" + token + "/resume");
+    if (code === 409) { show("paused", "other_session"); return; }
+    show(s.state, "", s.credited_seconds, s.required_seconds);
+    start(+box.dataset.interval);
+  }
+  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") beat(false); });
+  document.getElementById("learn-resume").addEventListener("click", resume);
+  window.sitecertLearning = {beat: beat, resume: resume};  // for the browser tests, which drive the clock
+  open();
+})();
