@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -46,12 +47,14 @@ def run(args: list[str], url: str) -> tuple[float, int, str]:
         "ALLOWED_HOSTS": "*",
     }
     started = time.perf_counter()
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - started
-    if status != 0:
-        raise SystemExit(f"{args} failed ({status}):\n{out}")
+    with tempfile.TemporaryFile(mode="w+") as errors:
+        proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=errors, text=True)
+        out = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)  # reaps the child and tells its peak memory
+        elapsed = time.perf_counter() - started
+        if status != 0:
+            errors.seek(0)
+            raise SystemExit(f"{args} failed ({status}):\n{out}\n{errors.read()[-3000:]}")
     return elapsed, usage.ru_maxrss // 1024, out
 
 

@@ -126,6 +126,15 @@ LEARNING_RULES = {
     "DAILY_CAP": 8 * 3600,
 }
 
+# Assessments; see sitecert/learning/assessments.py.
+ASSESSMENT_RULES = {
+    "QUESTIONS": 20,
+    "MINUTES": 30,
+    "PASS_MARK": 60,
+    "ATTEMPTS_PER_PERIOD": 3,
+    "PERIOD_DAYS": 7,
+}
+
 SMS_BACKEND = envstr("SMS_BACKEND", "sitecert.people.sms.ConsoleBackend")
 ONE_TIME_CODE_MINUTES = 10
 API_TOKEN_MAX_PER_ORG = 20

@@ -176,3 +176,74 @@ class HourEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certificate} {self.hours}h {self.category}"
+
+
+class QuestionBank(models.Model):
+    """The questions of one post's assessment (考核), or of general knowledge when `post` is empty."""
+
+    post = models.OneToOneField(
+        "registry.Post",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="question_bank",
+        verbose_name=_("岗位"),
+    )
+    title = models.CharField(_("题库名称"), max_length=80)
+
+    class Meta:
+        verbose_name = _("题库")
+        verbose_name_plural = _("题库")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("单选题")
+        MULTIPLE = "multiple", _("多选题")
+        TRUE_FALSE = "truefalse", _("判断题")
+
+    bank = models.ForeignKey(
+        QuestionBank, on_delete=models.CASCADE, related_name="questions", verbose_name=_("题库")
+    )
+    kind = models.CharField(_("题型"), max_length=10, choices=Kind.choices)
+    text = models.TextField(_("题干"))
+    options = models.JSONField(_("选项"))  # ["…", "…"]
+    answer = models.JSONField(_("答案"))  # indices into options, e.g. [0, 2]
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("试题")
+        verbose_name_plural = _("试题")
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class AssessmentAttempt(models.Model):
+    """One sitting: its own paper (questions drawn, options shuffled), a deadline, a grade from the server."""
+
+    user = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="assessment_attempts")
+    certificate = models.ForeignKey(
+        "registry.LegacyCertificate",
+        on_delete=models.PROTECT,
+        related_name="assessment_attempts",
+        verbose_name=_("证书"),
+    )
+    bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, verbose_name=_("题库"))
+    paper = models.JSONField()  # [{"question": id, "order": [shown position -> option index]}]
+    started_at = models.DateTimeField(_("开始时间"))
+    deadline = models.DateTimeField(_("截止时间"))
+    submitted_at = models.DateTimeField(_("交卷时间"), null=True, blank=True)
+    score = models.PositiveSmallIntegerField(_("得分"), null=True, blank=True)
+    passed = models.BooleanField(_("通过"), default=False)
+
+    class Meta:
+        verbose_name = _("考核记录")
+        verbose_name_plural = _("考核记录")
+        indexes = [models.Index(fields=["certificate", "started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.certificate} {self.score}"

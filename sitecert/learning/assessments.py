@@ -1,0 +1,106 @@
+"""Assessments (考核): each attempt draws its own paper with shuffled options, has a time limit, and is graded
+on the server; the answers never leave it before the attempt is submitted."""
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from sitecert.errors import DomainError
+from sitecert.learning.models import AssessmentAttempt, Question, QuestionBank
+from sitecert.people.models import User
+from sitecert.registry.models import LegacyCertificate
+
+
+def rule(name: str) -> int:
+    """An assessment number; to move to the policy rows with the certificates issue."""
+    return settings.ASSESSMENT_RULES[name]
+
+
+@dataclass
+class PaperQuestion:
+    number: int
+    question_id: int
+    kind: str
+    text: str
+    options: list[str]  # in the order this attempt shows them
+
+
+def attempt_start(
+    *, user: User, certificate: LegacyCertificate, now: datetime, rng: random.Random | None = None
+) -> AssessmentAttempt:
+    """A new attempt at the certificate's post assessment, within the attempts the period allows."""
+    if certificate.holder_id != user.person_id:
+        raise DomainError(_("只能参加本人证书的考核"), code="forbidden", status=404)
+    bank = QuestionBank.objects.filter(post_id=certificate.post_id).first()
+    if bank is None:
+        raise DomainError(_("该岗位的题库尚未开放"), code="no_bank", status=404)
+    since = now - timedelta(days=rule("PERIOD_DAYS"))
+    with transaction.atomic():
+        used = AssessmentAttempt.objects.select_for_update().filter(
+            certificate=certificate, started_at__gte=since
+        )
+        if used.count() >= rule("ATTEMPTS_PER_PERIOD"):
+            raise DomainError(
+                _("%(days)d天内最多考核%(n)d次，请稍后再试")
+                % {"days": rule("PERIOD_DAYS"), "n": rule("ATTEMPTS_PER_PERIOD")},
+                code="attempts_used",
+                status=429,
+            )
+        rng = rng or random.SystemRandom()
+        ids = list(bank.questions.filter(is_active=True).values_list("id", "options"))
+        if len(ids) < rule("QUESTIONS"):
+            raise DomainError(_("题库试题不足，暂不能考核"), code="bank_small")
+        drawn = rng.sample(ids, rule("QUESTIONS"))
+        paper = [
+            {"question": qid, "order": rng.sample(range(len(options)), len(options))}
+            for qid, options in drawn
+        ]
+        return AssessmentAttempt.objects.create(
+            user=user,
+            certificate=certificate,
+            bank=bank,
+            paper=paper,
+            started_at=now,
+            deadline=now + timedelta(minutes=rule("MINUTES")),
+        )
+
+
+def attempt_paper(*, attempt: AssessmentAttempt) -> list[PaperQuestion]:
+    """What the page shows: texts and shuffled options, no answers."""
+    questions = Question.objects.in_bulk([item["question"] for item in attempt.paper])
+    return [
+        PaperQuestion(n, q.pk, q.kind, q.text, [q.options[i] for i in item["order"]])
+        for n, item in enumerate(attempt.paper, 1)
+        if (q := questions[item["question"]])
+    ]
+
+
+def attempt_submit(
+    *, attempt: AssessmentAttempt, user: User, answers: dict[int, list[int]], now: datetime
+) -> AssessmentAttempt:
+    """Grade on the server. `answers` maps question id to the positions chosen as shown on the page.
+    A paper submitted after its deadline (with a minute's grace for the network) scores nothing."""
+    with transaction.atomic():
+        attempt = AssessmentAttempt.objects.select_for_update().get(pk=attempt.pk, user=user)
+        if attempt.submitted_at:
+            raise DomainError(_("该试卷已交卷"), code="submitted", status=409)
+        questions = Question.objects.in_bulk([item["question"] for item in attempt.paper])
+        right = 0
+        if now <= attempt.deadline + timedelta(seconds=60):
+            for item in attempt.paper:
+                shown = answers.get(item["question"], [])
+                chosen = {item["order"][p] for p in shown if 0 <= p < len(item["order"])}
+                right += chosen == set(questions[item["question"]].answer)
+        attempt.score = round(100 * right / len(attempt.paper))
+        attempt.passed = attempt.score >= rule("PASS_MARK")
+        attempt.submitted_at = now
+        attempt.save(update_fields=["score", "passed", "submitted_at"])
+    return attempt
+
+
+def assessment_passed(*, certificate: LegacyCertificate) -> AssessmentAttempt | None:
+    return certificate.assessment_attempts.filter(passed=True).order_by("-submitted_at").first()
