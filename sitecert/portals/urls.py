@@ -17,6 +17,12 @@ urlpatterns = [
     path("me/help/", holder.help_page, name="holder-help"),
     path("learn/certificate/<int:certificate>/", learning.catalogue, name="learn-catalogue"),
     path("learn/certificate/<int:certificate>/enrol/<int:course>/", learning.enrol, name="learn-enrol"),
+    path(
+        "learn/certificate/<int:certificate>/assessment/",
+        learning.assessment_start,
+        name="learn-assessment-start",
+    ),
+    path("learn/assessment/<int:attempt>/", learning.assessment, name="learn-assessment"),
     path("learn/<int:enrolment>/", learning.course, name="learn-course"),
     path("learn/<int:enrolment>/unit/<int:order>/", learning.unit, name="learn-unit"),
     path("org/", organisation.home, name="org-home"),

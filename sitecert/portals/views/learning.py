@@ -5,9 +5,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from sitecert import clock
 from sitecert.errors import DomainError
-from sitecert.learning import selectors, services, timekeeping
-from sitecert.learning.models import Course, Enrolment
+from sitecert.learning import assessments, selectors, services, timekeeping
+from sitecert.learning.models import AssessmentAttempt, Course, Enrolment
 from sitecert.portals.access import holder_required
 from sitecert.registry.models import LegacyCertificate
 
@@ -33,6 +34,8 @@ def catalogue(request, certificate: int):
         "certificate": cert,
         "courses": [(course, enrolled.get(course.pk)) for course in selectors.courses_for(certificate=cert)],
         "records": selectors.hour_records(certificate=cert),
+        "passed": assessments.assessment_passed(certificate=cert),
+        "attempts": cert.assessment_attempts.order_by("-started_at")[:5],
     }
     return render(request, "portals/learn_catalogue.html", context)
 
@@ -67,3 +70,39 @@ def unit(request, enrolment: int, order: int):
     enrolment = _enrolment(request, enrolment)
     unit = get_object_or_404(enrolment.course.units, order=order)
     return render(request, "portals/learn_unit.html", {"enrolment": enrolment, "unit": unit})
+
+
+@holder_required
+@require_POST
+def assessment_start(request, certificate: int):
+    cert = _certificate(request, certificate)
+    try:
+        attempt = assessments.attempt_start(user=request.user, certificate=cert, now=clock.now())
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("learn-catalogue", certificate=cert.pk)
+    return redirect("learn-assessment", attempt=attempt.pk)
+
+
+@holder_required
+def assessment(request, attempt: int):
+    attempt = get_object_or_404(
+        AssessmentAttempt.objects.select_related("certificate__post"), pk=attempt, user=request.user
+    )
+    if request.method == "POST" and attempt.submitted_at is None:
+        answers = {}
+        for item in attempt.paper:
+            chosen = request.POST.getlist(f"q{item['question']}")
+            answers[item["question"]] = [int(c) for c in chosen if c.isdigit()]
+        try:
+            attempt = assessments.attempt_submit(
+                attempt=attempt, user=request.user, answers=answers, now=clock.now()
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("learn-assessment", attempt=attempt.pk)
+    paper = [] if attempt.submitted_at else assessments.attempt_paper(attempt=attempt)
+    rules = {"pass_mark": assessments.rule("PASS_MARK"), "minutes": assessments.rule("MINUTES")}
+    return render(
+        request, "portals/learn_assessment.html", {"attempt": attempt, "paper": paper, "rules": rules}
+    )
