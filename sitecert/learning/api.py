@@ -1,10 +1,13 @@
 """The heartbeat API the course pages call (and a mobile app could): open a unit, beat, come back."""
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
+from ninja.errors import HttpError
 
 from sitecert import clock
-from sitecert.learning import timekeeping
+from sitecert.learning import reports, timekeeping
 from sitecert.learning.models import Enrolment, Unit
 from sitecert.people.api import AUTH, ErrorOut
 
@@ -76,3 +79,43 @@ def beat(request, token: str, payload: BeatIn):
 )
 def resume(request, token: str):
     return _session_out(timekeeping.session_resume(token=token, user=request.user, now=clock.now()))
+
+
+class ReportRowIn(Schema):
+    id_number: str
+    name: str
+    certificate_no: str
+    course: str
+    hours: str
+    category: str
+    completed_on: str
+    score: str = ""
+
+
+class ReportOut(Schema):
+    created: int
+    unchanged: int
+    rejected: int
+    rejections: list[tuple[int, str, str, str]]
+
+
+@router.post(
+    "/reports",
+    response={200: ReportOut, 403: ErrorOut},
+    summary="培训机构上报线下学时 / Report offline hours",
+)
+def report(request, rows: list[ReportRowIn]):
+    institution = request.user.organisation
+    if institution is None:
+        raise HttpError(403, _("只有已审核的培训机构可以上报学时"))
+    reports.require_institution(institution, request.user)
+    numbered = [(n, row.dict()) for n, row in enumerate(rows, 1)]
+    result = reports.hour_report_rows(
+        institution=institution, rows=numbered, today=timezone.localdate(clock.now())
+    )
+    return {
+        "created": result.created,
+        "unchanged": result.unchanged,
+        "rejected": result.rejected,
+        "rejections": result.rejections,
+    }

@@ -3,10 +3,11 @@ on the server; the answers never leave it before the attempt is submitted."""
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sitecert.errors import DomainError
@@ -102,5 +103,20 @@ def attempt_submit(
     return attempt
 
 
-def assessment_passed(*, certificate: LegacyCertificate) -> AssessmentAttempt | None:
-    return certificate.assessment_attempts.filter(passed=True).order_by("-submitted_at").first()
+@dataclass
+class AssessmentResult:
+    score: int
+    on: date
+    source: str  # "online" or "report"
+
+
+def assessment_passed(*, certificate: LegacyCertificate) -> AssessmentResult | None:
+    """The latest pass of the certificate's assessment: online, or reported by an institution."""
+    mark = rule("PASS_MARK")
+    results = []
+    if attempt := certificate.assessment_attempts.filter(passed=True).order_by("-submitted_at").first():
+        results.append(AssessmentResult(attempt.score, timezone.localdate(attempt.submitted_at), "online"))
+    reported = certificate.hour_entries.filter(assessment_score__gte=mark).order_by("-completed_on").first()
+    if reported:
+        results.append(AssessmentResult(reported.assessment_score, reported.completed_on, "report"))
+    return max(results, key=lambda r: r.on, default=None)

@@ -161,6 +161,9 @@ class HourEntry(models.Model):
     institution = models.ForeignKey(
         "people.Organisation", on_delete=models.PROTECT, verbose_name=_("培训机构")
     )
+    assessment_score = models.PositiveSmallIntegerField(
+        _("考核成绩"), null=True, blank=True
+    )  # reported offline
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -29,6 +29,7 @@ urlpatterns = [
     path("org/staff.xlsx", organisation.staff_export, name="org-staff-export"),
     path("org/roster/add/", organisation.roster_add, name="org-roster-add"),
     path("org/roster/upload/", organisation.roster_upload, name="org-roster-upload"),
+    path("org/reports/upload/", organisation.hour_report_upload, name="org-report-upload"),
     path("org/tokens/", organisation.tokens, name="org-tokens"),
     path("org/tokens/<int:pk>/revoke/", organisation.token_revoke, name="org-token-revoke"),
     path("org/accounts/", organisation.staff, name="org-staff"),

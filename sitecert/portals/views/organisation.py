@@ -8,8 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sitecert.errors import DomainError
+from sitecert.learning.reports import hour_report_import
 from sitecert.people import roster, services
 from sitecert.people.exports import staff_workbook
+from sitecert.people.models import Organisation
 from sitecert.people.selectors import employer_staff
 from sitecert.portals.access import api_token_for, employer_required, organisation_required
 from sitecert.portals.forms import (
@@ -135,3 +137,24 @@ def staff(request):
 
 def help_page(request):
     return render(request, "portals/help_organisation.html")
+
+
+@organisation_required(kind=Organisation.Kind.INSTITUTION)
+@require_http_methods(["GET", "POST"])
+def hour_report_upload(request):
+    form = UploadForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        with upload_on_disk(upload) as path:
+            try:
+                result = hour_report_import(
+                    institution=request.user.organisation,
+                    by=request.user,
+                    path=path,
+                    file_name=upload.name,
+                    today=timezone.localdate(),
+                )
+            except DomainError as exc:
+                show_error(form, exc)
+    return render(request, "portals/report_upload.html", {"form": form, "result": result})

@@ -1,0 +1,189 @@
+"""Training institutions report offline training (线下培训): hours and assessment scores per learner.
+
+The registry import's discipline: every row validated, a row-numbered report of the rejected ones, the good
+ones written in one transaction, and the same report again changes nothing.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from sitecert.errors import DomainError
+from sitecert.learning.models import Category, Course, HourEntry
+from sitecert.lib import idnumber
+from sitecert.lib.dates import parse_date
+from sitecert.lib.tabular import Layout, MissingColumns, UnreadableFile, open_table
+from sitecert.lib.textnorm import clean, clean_name
+from sitecert.people.models import Organisation, User
+from sitecert.registry.importing import refusal_of
+from sitecert.registry.models import LegacyCertificate
+
+COLUMNS = {
+    "id_number": ("身份证号", "身份证号码", "id_number"),
+    "name": ("姓名", "name"),
+    "certificate_no": ("证书编号", "certificate_no"),
+    "course": ("课程代码", "course"),
+    "hours": ("学时", "hours"),
+    "category": ("类别", "category"),
+    "completed_on": ("完成日期", "completed_on"),
+    "score": ("考核成绩", "score"),
+}
+OPTIONAL = ("score",)
+CATEGORY_WORDS = {
+    "专业": Category.PROFESSIONAL,
+    "专业岗位知识": Category.PROFESSIONAL,
+    "professional": Category.PROFESSIONAL,
+    "通用": Category.GENERAL,
+    "通用知识": Category.GENERAL,
+    "公共": Category.GENERAL,
+    "general": Category.GENERAL,
+}
+
+
+@dataclass
+class ReportResult:
+    created: int = 0
+    unchanged: int = 0
+    rejections: list[tuple[int, str, str, str]] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> int:
+        return len({r[0] for r in self.rejections})
+
+
+def require_institution(institution: Organisation, by: User) -> None:
+    if (
+        by.organisation_id != institution.pk
+        or institution.kind != Organisation.Kind.INSTITUTION
+        or not institution.is_active
+    ):
+        raise DomainError(_("只有已审核的培训机构可以上报学时"), code="forbidden", status=403)
+
+
+def hour_report_import(
+    *, institution: Organisation, by: User, path: Path | str, file_name: str, today: date
+) -> ReportResult:
+    require_institution(institution, by)
+    with translation.override("zh-hans"):
+        try:
+            table = open_table(path, file_name)
+            layout = Layout.from_header(table.header, COLUMNS, OPTIONAL)
+            rows = [
+                (n, {k: row[i] if i < len(row) else None for k, i in layout.index.items()})
+                for n, row in table.rows
+            ]
+        except UnreadableFile as exc:
+            raise DomainError(refusal_of(exc).message, code=exc.code, field="file") from exc
+        except MissingColumns as exc:
+            message = _("缺少必需的列：%(columns)s") % {"columns": "、".join(exc.missing)}
+            raise DomainError(message, code="columns", field="file") from exc
+        return hour_report_rows(institution=institution, rows=rows, today=today, column=layout.column)
+
+
+def hour_report_rows(
+    *, institution: Organisation, rows: list[tuple[int, dict]], today: date, column=lambda k: COLUMNS[k][0]
+) -> ReportResult:
+    """Validate and write reported rows (from a file or the API), all or the good ones, in one transaction."""
+    result = ReportResult()
+    courses = {
+        c.code: c for c in Course.objects.filter(institution=institution, status=Course.Status.APPROVED)
+    }
+    numbers = {clean(r.get("certificate_no")) for _n, r in rows}
+    certificates = {
+        c.certificate_no: c
+        for c in LegacyCertificate.objects.filter(certificate_no__in=numbers).select_related("holder")
+    }
+    entries = []
+    for row_no, row in rows:
+        problems = _check(row, courses, certificates, today)
+        if problems:
+            result.rejections += [(row_no, column(key), code, message) for key, code, message in problems]
+        else:
+            entries.append(_entry(row, courses, certificates, institution))
+    result.rejections.sort()
+    with transaction.atomic():
+        for entry in entries:
+            _obj, created = HourEntry.objects.get_or_create(
+                certificate=entry.certificate,
+                course=entry.course,
+                completed_on=entry.completed_on,
+                defaults={
+                    "category": entry.category,
+                    "hours": entry.hours,
+                    "source": entry.source,
+                    "institution": institution,
+                    "assessment_score": entry.assessment_score,
+                },
+            )
+            result.created += created
+            result.unchanged += not created
+    return result
+
+
+def _check(row: dict, courses: dict, certificates: dict, today: date) -> list[tuple[str, str, str]]:
+    problems = []
+    try:
+        number = idnumber.parse(clean(row.get("id_number"))).value
+    except idnumber.InvalidIdNumber:
+        number = None
+        problems.append(("id_number", "id_number", _("身份证号不正确")))
+    cert = certificates.get(clean(row.get("certificate_no")))
+    if cert is None:
+        problems.append(("certificate_no", "certificate_unknown", _("原证书库中没有该证书编号")))
+    elif number and (cert.holder.id_number != number or cert.holder.name != clean_name(row.get("name"))):
+        problems.append(("certificate_no", "not_holder", _("该证书不属于此身份证号和姓名的人员")))
+    course = courses.get(clean(row.get("course")))
+    if course is None:
+        problems.append(("course", "course_unknown", _("不是本机构已审核的课程代码")))
+    category = CATEGORY_WORDS.get(clean(row.get("category")).lower())
+    if category is None:
+        problems.append(("category", "category", _("类别应为“专业岗位知识”或“通用知识”")))
+    elif course and category != course.category:
+        problems.append(("category", "category_mismatch", _("类别与课程不一致")))
+    if (
+        course
+        and cert
+        and course.category == Category.PROFESSIONAL
+        and not course.posts.filter(pk=cert.post_id).exists()
+    ):
+        problems.append(("course", "wrong_post", _("该课程不是此证书岗位的专业课程")))
+    try:
+        hours = Decimal(clean(row.get("hours")))
+        if not 0 < hours <= (course.class_hours if course else 999):
+            problems.append(("hours", "hours_range", _("学时应大于0且不超过课程学时")))
+    except InvalidOperation:
+        problems.append(("hours", "hours", _("学时应为数字")))
+    try:
+        day = parse_date(
+            row.get("completed_on")
+            if not isinstance(row.get("completed_on"), str)
+            else clean(row.get("completed_on"))
+        )
+        if day > today:
+            problems.append(("completed_on", "date_future", _("完成日期不能晚于今天")))
+    except ValueError:
+        problems.append(("completed_on", "date_format", _("完成日期无法识别")))
+    score = clean(row.get("score"))
+    if score and not (score.isdigit() and int(score) <= 100):
+        problems.append(("score", "score", _("考核成绩应为0至100的整数")))
+    return problems
+
+
+def _entry(row: dict, courses: dict, certificates: dict, institution) -> HourEntry:
+    raw_day = row.get("completed_on")
+    score = clean(row.get("score"))
+    return HourEntry(
+        certificate=certificates[clean(row.get("certificate_no"))],
+        course=courses[clean(row.get("course"))],
+        category=CATEGORY_WORDS[clean(row.get("category")).lower()],
+        hours=Decimal(clean(row.get("hours"))),
+        completed_on=parse_date(raw_day if not isinstance(raw_day, str) else clean(raw_day)),
+        source=HourEntry.Source.REPORT,
+        institution=institution,
+        assessment_score=int(score) if score else None,
+    )

@@ -1,0 +1,147 @@
+"""Institutions report offline training: per-row validation, a row-numbered report, idempotent, own courses only."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from sitecert.learning.assessments import assessment_passed
+from sitecert.learning.models import Course, HourEntry, Unit
+from sitecert.learning.selectors import hour_records
+from sitecert.learning.services import course_approve
+from sitecert.lib.uscc import build as build_uscc
+from sitecert.people.models import Organisation
+from sitecert.people.services import api_token_create
+from sitecert.registry.models import Post
+from tests.conftest import write_table
+
+pytestmark = pytest.mark.django_db
+HEADER = ("身份证号", "姓名", "证书编号", "课程代码", "学时", "类别", "完成日期", "考核成绩")
+
+
+@pytest.fixture
+def courses(personas):
+    own = Course.objects.create(
+        institution=personas.institution_admin.organisation,
+        code="XT-SG-01",
+        title="施工组织设计",
+        class_hours=16,
+        category="professional",
+    )
+    own.posts.add(Post.objects.get(code="builder-civil"))
+    general = Course.objects.create(
+        institution=personas.institution_admin.organisation,
+        code="XT-GEN-01",
+        title="工程建设标准强制性条文",
+        class_hours=10,
+        category="general",
+    )
+    elsewhere = Organisation.objects.create(
+        kind="institution", name="别家培训中心", uscc=build_uscc("52120000MJ0599999"), status="active"
+    )
+    foreign = Course.objects.create(
+        institution=elsewhere, code="BJ-01", title="别家课程", class_hours=8, category="general"
+    )
+    for course in (own, general, foreign):
+        Unit.objects.create(course=course, order=1, kind="text", title="导论", required_seconds=60)
+        course_approve(course=course, by=personas.inspector)
+    return own, general
+
+
+def rows_for(personas):
+    wang = personas.holder.person
+    return [
+        (wang.id_number, wang.name, "TJ2015000101", "XT-SG-01", "16", "专业岗位知识", "2020-11-02", "86"),
+        (wang.id_number, wang.name, "TJ2015000101", "XT-GEN-01", "10", "通用知识", "2020/11/03", ""),
+        (
+            wang.id_number,
+            wang.name,
+            "TJ2015000101",
+            "BJ-01",
+            "8",
+            "通用知识",
+            "2020-11-04",
+            "",
+        ),  # another's course
+        (
+            wang.id_number,
+            "王小芳",
+            "TJ2015000101",
+            "XT-GEN-01",
+            "10",
+            "通用知识",
+            "2020-11-05",
+            "",
+        ),  # wrong name
+        (
+            wang.id_number,
+            wang.name,
+            "TJ2016000102",
+            "XT-SG-01",
+            "16",
+            "专业岗位知识",
+            "2020-11-06",
+            "",
+        ),  # other post
+        (wang.id_number, wang.name, "TJ2015000101", "XT-SG-01", "40", "专业岗位知识", "2020-11-07", "101"),
+    ]
+
+
+def upload(client, path):
+    return client.post("/org/reports/upload/", {"file": SimpleUploadedFile(path.name, path.read_bytes())})
+
+
+@pytest.mark.parametrize("kind", ["csv-gb18030", "xlsx"])
+def test_a_report_keeps_good_rows_and_explains_the_rest(client, personas, courses, tmp_path, kind):
+    client.force_login(personas.institution_admin)
+    path = write_table(tmp_path / "线下培训", HEADER, rows_for(personas), kind)
+    page = upload(client, path).content.decode()
+    assert "新增 2，已有 0，有误 4" in page
+    for expected in (
+        "<td>4</td><td>课程代码</td>",
+        "<td>5</td><td>证书编号</td>",
+        "<td>6</td><td>课程代码</td>",
+        "<td>7</td><td>学时</td>",
+        "<td>7</td><td>考核成绩</td>",
+    ):
+        assert expected in page
+    cert = personas.holder.person.legacy_certificates.get(certificate_no="TJ2015000101")
+    record = hour_records(certificate=cert)[0]
+    assert (record.year, record.hours["professional"], record.hours["general"]) == (2020, 16, 10)
+    result = assessment_passed(certificate=cert)
+    assert (result.score, result.source) == (86, "report")
+    again = upload(client, path).content.decode()
+    assert "新增 0，已有 2，有误 4" in again and HourEntry.objects.count() == 2
+
+
+def test_the_api_takes_the_same_rows(personas, courses):
+    _token, secret = api_token_create(
+        user=personas.institution_admin, organisation=personas.institution_admin.organisation, name="教务系统"
+    )
+    keys = ("id_number", "name", "certificate_no", "course", "hours", "category", "completed_on", "score")
+    body = [dict(zip(keys, row, strict=True)) for row in rows_for(personas)[:3]]
+    response = Client().post(
+        "/api/v1/learning/reports",
+        body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert response.status_code == 200
+    data = response.json()
+    assert (data["created"], data["rejected"]) == (2, 1) and data["rejections"][0][:3] == [
+        3,
+        "课程代码",
+        "course_unknown",
+    ]
+
+
+def test_only_institutions_report(client, personas, courses, tmp_path):
+    client.force_login(personas.employer_admin)
+    assert client.get("/org/reports/upload/").status_code == 403
+    _token, secret = api_token_create(user=personas.employer_admin, name="x")
+    response = Client().post(
+        "/api/v1/learning/reports",
+        [],
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert response.status_code == 403
