@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint messages bench browsers
+.PHONY: run test lint messages bench system-packages
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,15 +23,20 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/sitecert makemigrations --check --dry-run --verbosity 0
 
-# The browser tests drive Debian's Chromium, with CJK fonts for the screenshots; installed when missing.
-browsers:
-	@if ! command -v chromium >/dev/null || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
+# Debian packages the product and its tests use, installed when missing: the CJK TrueType font the PDFs
+# embed; Chromium and CJK fonts for the browser tests; poppler and zbar to read PDFs and QR codes back.
+DEBS := fonts-wqy-microhei chromium fonts-noto-cjk poppler-utils zbar-tools
+system-packages:
+	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
-	  else echo "Please install Debian's chromium and fonts-noto-cjk (sudo apt-get install chromium fonts-noto-cjk)"; exit 1; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Please install: sudo apt-get install $$missing"; exit 1; fi; \
 	fi
 
-test: messages lint browsers
+run: system-packages
+
+test: messages lint system-packages
 	@echo "== tests on SQLite =="
 	$(BIN)/pytest
 	@echo "== tests on PostgreSQL =="

@@ -135,6 +135,9 @@ ASSESSMENT_RULES = {
     "PERIOD_DAYS": 7,
 }
 
+# A TrueType CJK font, embedded (as a subset) in the PDFs sitecert prints (Debian: fonts-wqy-microhei).
+CJK_FONT_PATH = envstr("CJK_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+
 SMS_BACKEND = envstr("SMS_BACKEND", "sitecert.people.sms.ConsoleBackend")
 ONE_TIME_CODE_MINUTES = 10
 API_TOKEN_MAX_PER_ORG = 20

@@ -23,6 +23,12 @@ urlpatterns = [
         name="learn-assessment-start",
     ),
     path("learn/assessment/<int:attempt>/", learning.assessment, name="learn-assessment"),
+    path(
+        "learn/certificate/<int:certificate>/proof/<int:year>.pdf",
+        learning.proof_of_hours,
+        name="learn-proof",
+    ),
+    path("verify/hours/<str:token>/", learning.verify_hours, name="verify-hours"),
     path("learn/<int:enrolment>/", learning.course, name="learn-course"),
     path("learn/<int:enrolment>/unit/<int:order>/", learning.unit, name="learn-unit"),
     path("org/", organisation.home, name="org-home"),

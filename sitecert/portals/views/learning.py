@@ -1,13 +1,15 @@
 """The holder's learning pages: the catalogue for a certificate, a course, a unit being learnt."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from sitecert import clock
 from sitecert.errors import DomainError
-from sitecert.learning import assessments, selectors, services, timekeeping
+from sitecert.learning import assessments, proof, selectors, services, timekeeping
 from sitecert.learning.models import AssessmentAttempt, Course, Enrolment
 from sitecert.portals.access import holder_required
 from sitecert.registry.models import LegacyCertificate
@@ -106,3 +108,36 @@ def assessment(request, attempt: int):
     return render(
         request, "portals/learn_assessment.html", {"attempt": attempt, "paper": paper, "rules": rules}
     )
+
+
+@holder_required
+def proof_of_hours(request, certificate: int, year: int):
+    cert = _certificate(request, certificate)
+    token = proof.proof_token(certificate=cert, year=year)
+    url = request.build_absolute_uri(reverse("verify-hours", args=[token]))
+    pdf = proof.proof_of_hours_pdf(
+        certificate=cert, year=year, verify_url=url, today=timezone.localdate(clock.now())
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="hours-{cert.certificate_no}-{year}.pdf"'
+    return response
+
+
+def verify_hours(request, token: str):
+    """The public page a proof's QR code opens: the live record behind the print (ID number masked)."""
+    found = proof.proof_token_read(token)
+    cert = (
+        LegacyCertificate.objects.select_related("holder", "post").filter(certificate_no=found[0]).first()
+        if found
+        else None
+    )
+    if cert is None:
+        return render(request, "portals/verify_hours.html", {"forged": True}, status=404)
+    record = next((r for r in selectors.hour_records(certificate=cert) if r.year == found[1]), None)
+    context = {
+        "certificate": cert,
+        "year": found[1],
+        "record": record,
+        "passed": assessments.assessment_passed(certificate=cert),
+    }
+    return render(request, "portals/verify_hours.html", context)

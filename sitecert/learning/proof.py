@@ -1,0 +1,121 @@
+"""Proof of hours (学时证明): a one-page PDF per certificate and year, in Chinese with an embedded CJK font
+subset, listing courses and hours by category, the assessment result, and a QR code of its verification page."""
+
+import io
+from datetime import date
+
+from django.conf import settings
+from django.core import signing
+from django.utils.translation import gettext as _
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from sitecert.learning.assessments import assessment_passed
+from sitecert.learning.models import Category, HourEntry
+from sitecert.lib.idnumber import mask
+from sitecert.registry.models import LegacyCertificate
+
+FONT = "SitecertCJK"
+SALT = "sitecert.proof-of-hours"
+
+
+def _font() -> str:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(FONT, settings.CJK_FONT_PATH, subfontIndex=0))  # embedded as a subset
+    return FONT
+
+
+def proof_token(*, certificate: LegacyCertificate, year: int) -> str:
+    return signing.dumps({"c": certificate.certificate_no, "y": year}, salt=SALT, compress=True)
+
+
+def proof_token_read(token: str) -> tuple[str, int] | None:
+    try:
+        data = signing.loads(token, salt=SALT)
+    except signing.BadSignature:
+        return None
+    return data["c"], data["y"]
+
+
+def proof_of_hours_pdf(*, certificate: LegacyCertificate, year: int, verify_url: str, today: date) -> bytes:
+    font = _font()
+    entries = (
+        HourEntry.objects.filter(certificate=certificate, completed_on__year=year)
+        .select_related("course", "institution")
+        .order_by("completed_on")
+    )
+    out = io.BytesIO()
+    pdf = Canvas(out, pagesize=A4, pageCompression=1)
+    pdf.setTitle(_("继续教育学时证明"))
+    width, height = A4
+    y = height - 30 * mm
+    pdf.setFont(font, 20)
+    pdf.drawCentredString(width / 2, y, _("继续教育学时证明"))
+    pdf.setFont(font, 11)
+    holder = certificate.holder
+    lines = [
+        _("姓名：%(name)s　　身份证号：%(id)s") % {"name": holder.name, "id": mask(holder.id_number)},
+        _("证书编号：%(no)s　　岗位：%(post)s")
+        % {"no": certificate.certificate_no, "post": certificate.post},
+        _("年度：%(year)d") % {"year": year},
+    ]
+    for line in lines:
+        y -= 9 * mm
+        pdf.drawString(20 * mm, y, line)
+    y -= 12 * mm
+    columns = (20, 95, 125, 145, 170)
+    for x, text in zip(columns, (_("课程"), _("类别"), _("学时"), _("完成日期"), _("来源")), strict=True):
+        pdf.drawString(x * mm, y, text)
+    totals = {Category.PROFESSIONAL: 0, Category.GENERAL: 0}
+    for entry in entries:
+        y -= 7 * mm
+        totals[entry.category] += entry.hours
+        cells = (
+            entry.course.title[:18],
+            entry.get_category_display(),
+            str(entry.hours),
+            entry.completed_on.isoformat(),
+            entry.get_source_display(),
+        )
+        for x, text in zip(columns, cells, strict=True):
+            pdf.drawString(x * mm, y, str(text))
+    y -= 12 * mm
+    pdf.drawString(
+        20 * mm,
+        y,
+        _("合计：专业岗位知识 %(p)s 学时，通用知识 %(g)s 学时，共 %(t)s 学时")
+        % {"p": totals[Category.PROFESSIONAL], "g": totals[Category.GENERAL], "t": sum(totals.values())},
+    )
+    passed = assessment_passed(certificate=certificate)
+    y -= 9 * mm
+    pdf.drawString(
+        20 * mm,
+        y,
+        _("考核：%(result)s")
+        % {
+            "result": _("%(score)d 分，通过（%(day)s）") % {"score": passed.score, "day": passed.on}
+            if passed
+            else _("尚未通过")
+        },
+    )
+    _qr(pdf, verify_url, x=width - 60 * mm, y=25 * mm, size=40 * mm)
+    pdf.setFont(font, 9)
+    pdf.drawString(20 * mm, 30 * mm, _("出具日期：%(day)s") % {"day": today.isoformat()})
+    pdf.drawString(20 * mm, 24 * mm, _("扫描二维码核验；以系统在线记录为准。"))
+    pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+def _qr(pdf: Canvas, text: str, *, x: float, y: float, size: float) -> None:
+    widget = QrCodeWidget(text, barLevel="M")
+    x1, y1, x2, y2 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
+    drawing.add(widget)
+    renderPDF.draw(drawing, pdf, x, y)
