@@ -25,7 +25,10 @@ lint: $(BIN)/.installed
 
 # Debian packages the product and its tests use, installed when missing: the CJK TrueType font the PDFs
 # embed; Chromium and CJK fonts for the browser tests; poppler and zbar to read PDFs and QR codes back.
-DEBS := fonts-wqy-microhei chromium fonts-noto-cjk poppler-utils zbar-tools
+RUN_DEBS := fonts-wqy-microhei
+TEST_DEBS := $(RUN_DEBS) chromium fonts-noto-cjk poppler-utils zbar-tools
+run: DEBS = $(RUN_DEBS)
+test: DEBS = $(TEST_DEBS)
 system-packages:
 	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
