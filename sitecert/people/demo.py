@@ -5,6 +5,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from sitecert.learning.demo import demo_library_seed
 from sitecert.lib.uscc import build as build_uscc
 from sitecert.people.models import Organisation, Person, RosterEntry, User
 from sitecert.registry.models import LegacyCertificate
@@ -59,7 +60,8 @@ def demo_accounts_seed() -> list[tuple[str, str]]:
         )
         logins.append((f"holder 个人 {holder.name}", holder.id_number))
     employer = _organisation(Organisation.Kind.EMPLOYER, EMPLOYER)
-    _organisation(Organisation.Kind.INSTITUTION, INSTITUTION)
+    institution = _organisation(Organisation.Kind.INSTITUTION, INSTITUTION)
+    demo_library_seed(institution)
     certs = LegacyCertificate.objects.select_related("holder").order_by("certificate_no")[:40]
     for i, cert in enumerate(certs):
         RosterEntry.objects.get_or_create(
