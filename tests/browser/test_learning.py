@@ -1,12 +1,15 @@
-"""A holder learns a text unit to completion in a real browser, with the server's clock driven by the test."""
+"""A holder learns a text unit to completion in a real browser (the server's clock driven by the test), passes
+the assessment and downloads the proof of hours, whose QR code a real decoder reads back from the printed page."""
 
+import shutil
+import subprocess
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from sitecert import clock
-from sitecert.learning.models import Course, HourEntry, Unit
+from sitecert.learning.models import Course, HourEntry, Question, QuestionBank, Unit
 from sitecert.learning.services import course_approve
 from sitecert.registry.models import Post
 from tests.browser.conftest import HELP, shoot
@@ -23,7 +26,10 @@ def driven_clock():
     clock.set_now(None)
 
 
-def test_a_holder_learns_a_text_unit_to_completion(page, driven_clock):
+def test_a_holder_learns_passes_the_assessment_and_prints_the_proof_of_hours(
+    page, driven_clock, tmp_path, settings
+):
+    settings.ASSESSMENT_RULES = {**settings.ASSESSMENT_RULES, "QUESTIONS": 5}
     personas = make_personas()
     course = Course.objects.create(
         institution=personas.institution_admin.organisation,
@@ -65,3 +71,37 @@ def test_a_holder_learns_a_text_unit_to_completion(page, driven_clock):
     shoot(page, HELP / "holder-3-learning.png")
     entry = HourEntry.objects.get(certificate=cert)
     assert (entry.hours, entry.category, entry.completed_on.isoformat()) == (1, "professional", "2020-09-01")
+
+    # The assessment of the certificate's post, then the proof of hours.
+    bank = QuestionBank.objects.create(post=Post.objects.get(code="builder-civil"), title="土建施工员题库")
+    for i in range(25):
+        Question.objects.create(
+            bank=bank,
+            kind="single",
+            text=f"验槽时发现土质与勘察报告不符，应当如何处理？（{i + 1}）",
+            options=["通知勘察设计单位处理", "继续施工", "自行换填", "不予理会"],
+            answer=[0],
+        )
+    driven_clock(3600)
+    page.goto(f"/learn/certificate/{cert.pk}/")
+    page.click("button:has-text('开始考核')")
+    page.wait_for_url("**/learn/assessment/*/")
+    for label in page.locator("label:has-text('通知勘察设计单位处理')").all():
+        label.click()
+    page.click("button:has-text('交卷')")
+    assert "得分 100" in page.inner_text("#assessment-result")
+    page.goto(f"/learn/certificate/{cert.pk}/")
+    assert "已通过考核" in page.inner_text("main")
+    with page.expect_download() as download:
+        page.click("text=下载学时证明")
+    pdf = tmp_path / "proof.pdf"
+    download.value.save_as(pdf)
+    subprocess.run(["pdftoppm", "-r", "110", "-png", "-singlefile", pdf, tmp_path / "proof"], check=True)
+    image = tmp_path / "proof.png"
+    shutil.copy(image, HELP / "holder-4-proof.png")
+    url = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", image], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert "/verify/hours/" in url
+    page.goto(url)
+    assert "TJ2015000101" in page.inner_text("#verified") and "通过" in page.inner_text("#verified")
