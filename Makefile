@@ -46,7 +46,9 @@ test: messages lint system-packages
 	scripts/with-postgres $(BIN)/pytest
 
 bench: $(BIN)/.installed
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/pip install --quiet -e '.[dev,bench,serve]'
 	$(BIN)/python bench/import_registry.py
 	scripts/with-postgres $(BIN)/python bench/import_registry.py
 	$(BIN)/python bench/registrations.py
+	$(BIN)/python bench/heartbeats.py
+	scripts/with-postgres $(BIN)/python bench/heartbeats.py

@@ -51,6 +51,11 @@ def _rate_limited(request, exc):
     return error(request, _("查询过于频繁，请稍后再试"), 429)
 
 
+@api.get("/health", auth=None, summary="服务状态（不访问数据库）/ Liveness, without the database")
+def health(request):
+    return {"status": "ok"}
+
+
 api.add_router("/registry/", registry_router)
 api.add_router("/", people_router)
 api.add_router("/learning/", learning_router)

@@ -5,7 +5,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from sitecert.lib.env import envbool, envint, envlist, envstr
+from sitecert.lib.env import envbool, envint, envjson, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(envstr("SITECERT_VAR_DIR", str(BASE_DIR.parent / "var")))
@@ -124,7 +124,7 @@ LEARNING_RULES = {
     "MAX_GAP": 90,
     "PRESENCE_EVERY": 20 * 60,
     "DAILY_CAP": 8 * 3600,
-}
+} | envjson("LEARNING_RULES", {})  # e.g. the heartbeat benchmark's {"MIN_GAP": 0}
 
 # Assessments; see sitecert/learning/assessments.py.
 ASSESSMENT_RULES = {

@@ -1,5 +1,6 @@
 """Strict readers of settings from the environment: a malformed value stops the start, loudly."""
 
+import json
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -39,3 +40,16 @@ def envint(name: str, default: int) -> int:
 
 def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def envjson(name: str, default: dict) -> dict:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} is not valid JSON: {raw!r}") from None
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object, not {raw!r}.")
+    return value

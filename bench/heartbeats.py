@@ -1,0 +1,234 @@
+"""Benchmark of learning heartbeats through the real HTTP stack (run on demand).
+
+A gunicorn server on loopback, a fresh database (DATABASE_URL's PostgreSQL or a temporary SQLite) with N
+learners each in an open learning session, and an asyncio client keeping C keep-alive connections busy:
+first on the server's trivial endpoint (/api/v1/health), then with heartbeats, each connection driving its
+own learners' numbered beats. The minimum gap between beats is lifted for the run (LEARNING_RULES), so
+that every beat is accepted and does the full work: lock the session, credit the time, write.
+Prints a table, then one JSON line.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import PYTHON, Engine, migrate, run
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = json.dumps({"MIN_GAP": 0, "MAX_GAP": 10**6, "PRESENCE_EVERY": 10**9, "DAILY_CAP": 10**9})
+
+
+def setup_worker(learners: int, out: Path) -> None:
+    """Learners with certificates, enrolments, tokens and an open session each."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sitecert.settings")
+    import django
+
+    django.setup()
+    from django.utils import timezone
+
+    from sitecert.learning.models import Course, Unit
+    from sitecert.learning.services import enrolment_create
+    from sitecert.learning.timekeeping import session_open
+    from sitecert.lib.uscc import build as build_uscc
+    from sitecert.people.models import Organisation, Person, User
+    from sitecert.people.services import api_token_create
+    from sitecert.registry import demo
+    from sitecert.registry.models import LegacyCertificate, Post
+
+    org = Organisation.objects.create(
+        kind="institution", name="基准测试培训中心", uscc=build_uscc("52120000MJ0500001"), status="active"
+    )
+    course = Course.objects.create(
+        institution=org,
+        code="BENCH",
+        title="基准课程",
+        class_hours=999,
+        category="general",
+        status="approved",
+    )
+    unit = Unit.objects.create(course=course, order=1, kind="text", title="单元", required_seconds=10**8)
+    post, now = Post.objects.get(code="safety"), timezone.now()
+    rng, pairs = random.Random(3), []
+    for i in range(learners):
+        number = demo.id_number(rng)
+        person = Person.objects.get_or_create(id_number=number, defaults={"name": demo.person_name(rng)})[0]
+        cert = LegacyCertificate.objects.create(
+            certificate_no=f"BENCH{i:07d}",
+            holder=person,
+            post=post,
+            issued_on=now.date(),
+            issuer="天津市住房和城乡建设委员会",
+            status="valid",
+            created_at=now,
+            updated_at=now,
+        )
+        user = (
+            User.objects.create(username=f"bench{i}", person=person)
+            if not hasattr(person, "account")
+            else person.account
+        )
+        enrolment = enrolment_create(user=user, certificate=cert, course=course)
+        session = session_open(enrolment=enrolment, unit=unit, device="bench", now=now)
+        pairs.append((api_token_create(user=user, name="bench")[1], session.token))
+    out.write_text(json.dumps(pairs))
+
+
+async def _connection(port, requests, stop_at, counts):
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    for request in requests():
+        if time.monotonic() >= stop_at:
+            break
+        writer.write(request)
+        await writer.drain()
+        status = int((await reader.readline()).split()[1])
+        length = 0
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        body = await reader.readexactly(length)
+        accepted = status == 200 and (b'"accepted": true' in body or b'"status": "ok"' in body)
+        counts["ok" if accepted else f"other-{status}"] = (
+            counts.get("ok" if accepted else f"other-{status}", 0) + 1
+        )
+    writer.close()
+
+
+def _health():
+    while True:
+        yield b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+
+def _beats(learners):
+    seqs = {token: 0 for _api, token in learners}
+    while True:
+        for api_token, token in learners:
+            seqs[token] += 1
+            body = json.dumps({"seq": seqs[token], "visible": True}).encode()
+            yield (
+                f"POST /api/v1/learning/sessions/{token}/beats HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Authorization: Bearer {api_token}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n"
+            ).encode() + body
+
+
+def load(port, make_requests, connections, seconds) -> tuple[float, dict]:
+    counts: dict[str, int] = {}
+    stop_at = time.monotonic() + seconds
+
+    async def main():
+        await asyncio.gather(
+            *(_connection(port, lambda i=i: make_requests(i), stop_at, counts) for i in range(connections))
+        )
+
+    started = time.monotonic()
+    asyncio.run(main())
+    return counts.get("ok", 0) / (time.monotonic() - started), counts
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--learners", type=int, default=400)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--setup-worker", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.setup_worker:
+        return setup_worker(int(args.setup_worker[0]), Path(args.setup_worker[1]))
+    with tempfile.TemporaryDirectory(prefix="sitecert-bench-") as tmp:
+        engine = Engine(Path(tmp))
+        url = engine.fresh("bench_heartbeats")
+        migrate(url)
+        pairs_file = Path(tmp) / "learners.json"
+        run([PYTHON, __file__, "--setup-worker", str(args.learners), str(pairs_file)], url)
+        pairs = json.loads(pairs_file.read_text())
+        port = free_port()
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "DEBUG": "0",
+            "SECRET_KEY": "bench-" + "x" * 50,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            "LEARNING_RULES": RULES,
+            "LOG_LEVEL": "WARNING",
+        }
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "sitecert.wsgi:application",
+                "-w",
+                str(args.workers),
+                "-k",
+                "gthread",
+                "--threads",
+                "4",
+                "-b",
+                f"127.0.0.1:{port}",
+                "--keep-alive",
+                "30",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        try:
+            for _ in range(100):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            per = max(1, len(pairs) // args.connections)
+            groups = [pairs[i * per : (i + 1) * per] or pairs[:1] for i in range(args.connections)]
+            load(
+                port, lambda i: _health(), args.connections, 2
+            )  # warm-up: every worker imported and connected
+            health, _ = load(port, lambda i: _health(), args.connections, args.seconds)
+            beats, counts = load(port, lambda i: _beats(groups[i]), args.connections, args.seconds)
+        finally:
+            server.terminate()
+            server.wait()
+    kind = "PostgreSQL" if engine.postgres else "SQLite"
+    print(
+        f"heartbeats through gunicorn ({args.workers} workers x 4 threads), {kind}, {args.learners} learners, {args.connections} connections"
+    )
+    print(f"  trivial endpoint       {health:>8.0f} requests/s")
+    print(
+        f"  accepted heartbeats    {beats:>8.0f} /s   ({beats / health:.2f} of the trivial endpoint)  {counts}"
+    )
+    print(
+        f"  learners carried at one beat a minute: {beats * 60:,.0f}; at the pages' one per 30 s: {beats * 30:,.0f}"
+    )
+    print(
+        json.dumps(
+            {
+                "engine": kind,
+                "health": round(health),
+                "beats": round(beats),
+                "learners_per_minute_beat": round(beats * 60),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
