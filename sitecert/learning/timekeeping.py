@@ -108,7 +108,7 @@ def session_beat(*, token: str, user, seq: int, visible: bool, now: datetime) ->
             _credit(session, earned, now)
             if session.credited_since_presence >= rule("PRESENCE_EVERY"):
                 session.state, reason = State.AWAITING_PRESENCE, "presence"
-        session.save()
+        session.save(update_fields=["last_seq", "last_beat_at", "state", "paused_reason", "credited_since_presence"])
         return result(True, earned, reason)
 
 
@@ -135,14 +135,15 @@ def _credit(session: LearningSession, seconds: int, now: datetime) -> None:
     progress = session.progress
     enrolment = progress.enrolment
     person = enrolment.certificate.holder_id
-    daily, _created = DailyCredit.objects.get_or_create(person_id=person, day=timezone.localdate(now))
-    DailyCredit.objects.filter(pk=daily.pk).update(seconds=F("seconds") + seconds)
+    day = DailyCredit.objects.filter(person_id=person, day=timezone.localdate(now))
+    if not day.update(seconds=F("seconds") + seconds):  # the day's first credit (one writer: the locked session)
+        DailyCredit.objects.create(person_id=person, day=timezone.localdate(now), seconds=seconds)
     session.credited_since_presence += seconds
     progress.credited_seconds += seconds
     progress.position = max(progress.position, progress.credited_seconds)
     if progress.credited_seconds >= progress.unit.required_seconds and progress.completed_at is None:
         progress.completed_at = now
-    progress.save()
+    progress.save(update_fields=["credited_seconds", "position", "completed_at"])
     if progress.completed_at == now:
         _complete_course(enrolment, now)
 
