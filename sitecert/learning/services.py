@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from sitecert.errors import DomainError
-from sitecert.learning.models import Category, Course, Enrolment
+from sitecert.learning.models import Category, Course, Enrolment, Unit
 from sitecert.people.models import User
 from sitecert.registry.models import LegacyCertificate
 
@@ -39,3 +39,42 @@ def enrolment_create(*, user: User, certificate: LegacyCertificate, course: Cour
             return Enrolment.objects.create(user=user, certificate=certificate, course=course)
     except IntegrityError:
         return Enrolment.objects.get(certificate=certificate, course=course)
+
+
+def course_create(
+    *, institution, by: User, code: str, title: str, class_hours: int, category: str, posts, summary: str = ""
+) -> Course:
+    """An institution drafts a course; learners see it once the authority approves it."""
+    if (
+        by.organisation_id != institution.pk
+        or institution.kind != institution.Kind.INSTITUTION
+        or not institution.is_active
+    ):
+        raise DomainError(_("只有已审核的培训机构可以开设课程"), code="forbidden", status=403)
+    if Course.objects.filter(code=code).exists():
+        raise DomainError(_("课程代码已被使用"), code="code_taken", field="code")
+    if category == Category.PROFESSIONAL and not posts:
+        raise DomainError(_("专业岗位知识课程须指定适用岗位"), code="no_posts", field="posts")
+    with transaction.atomic():
+        course = Course.objects.create(
+            institution=institution,
+            code=code,
+            title=title,
+            class_hours=class_hours,
+            category=category,
+            summary=summary,
+        )
+        course.posts.set(posts if category == Category.PROFESSIONAL else [])
+    return course
+
+
+def unit_add(*, course: Course, by: User, kind: str, title: str, body: str, minutes: int) -> Unit:
+    """Units are added while the course is a draft; an approved course does not change under its learners."""
+    if by.organisation_id != course.institution_id:
+        raise DomainError(_("只能修改本机构的课程"), code="forbidden", status=404)
+    if course.status != Course.Status.DRAFT:
+        raise DomainError(_("已审核的课程不能再修改"), code="not_draft")
+    order = course.units.count() + 1
+    return Unit.objects.create(
+        course=course, order=order, kind=kind, title=title, body=body, required_seconds=minutes * 60
+    )

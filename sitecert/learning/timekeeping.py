@@ -108,7 +108,9 @@ def session_beat(*, token: str, user, seq: int, visible: bool, now: datetime) ->
             _credit(session, earned, now)
             if session.credited_since_presence >= rule("PRESENCE_EVERY"):
                 session.state, reason = State.AWAITING_PRESENCE, "presence"
-        session.save(update_fields=["last_seq", "last_beat_at", "state", "paused_reason", "credited_since_presence"])
+        session.save(
+            update_fields=["last_seq", "last_beat_at", "state", "paused_reason", "credited_since_presence"]
+        )
         return result(True, earned, reason)
 
 
@@ -136,7 +138,9 @@ def _credit(session: LearningSession, seconds: int, now: datetime) -> None:
     enrolment = progress.enrolment
     person = enrolment.certificate.holder_id
     day = DailyCredit.objects.filter(person_id=person, day=timezone.localdate(now))
-    if not day.update(seconds=F("seconds") + seconds):  # the day's first credit (one writer: the locked session)
+    if not day.update(
+        seconds=F("seconds") + seconds
+    ):  # the day's first credit (one writer: the locked session)
         DailyCredit.objects.create(person_id=person, day=timezone.localdate(now), seconds=seconds)
     session.credited_since_presence += seconds
     progress.credited_seconds += seconds

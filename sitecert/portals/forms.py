@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from sitecert.errors import DomainError
+from sitecert.learning.models import Category, Unit
 from sitecert.people.models import Organisation
 from sitecert.people.selectors import STAFF_STATUSES
 from sitecert.registry.models import Post
@@ -99,3 +100,24 @@ class StaffFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("全部状态")), *STAFF_STATUSES]
+
+
+class CourseForm(forms.Form):
+    code = forms.SlugField(label=_("课程代码"), max_length=40)
+    title = forms.CharField(label=_("课程名称"), max_length=120)
+    class_hours = forms.IntegerField(label=_("学时"), min_value=1, max_value=200)
+    category = forms.ChoiceField(label=_("类别"), choices=Category.choices)
+    posts = forms.ModelMultipleChoiceField(
+        label=_("适用岗位（专业课程）"),
+        queryset=Post.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    summary = forms.CharField(label=_("简介"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class UnitForm(forms.Form):
+    title = forms.CharField(label=_("单元名称"), max_length=120)
+    kind = forms.ChoiceField(label=_("类型"), choices=Unit.Kind.choices)
+    minutes = forms.IntegerField(label=_("要求学习时长（分钟）"), min_value=1, max_value=600)
+    body = forms.CharField(label=_("内容"), required=False, widget=forms.Textarea(attrs={"rows": 6}))

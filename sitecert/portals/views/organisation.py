@@ -2,12 +2,14 @@
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sitecert.errors import DomainError
+from sitecert.learning import services as learning_services
+from sitecert.learning.models import Course
 from sitecert.learning.reports import hour_report_import
 from sitecert.people import roster, services
 from sitecert.people.exports import staff_workbook
@@ -15,10 +17,12 @@ from sitecert.people.models import Organisation
 from sitecert.people.selectors import employer_staff
 from sitecert.portals.access import api_token_for, employer_required, organisation_required
 from sitecert.portals.forms import (
+    CourseForm,
     RosterEntryForm,
     StaffFilterForm,
     StaffForm,
     TokenForm,
+    UnitForm,
     UploadForm,
     show_error,
 )
@@ -158,3 +162,36 @@ def hour_report_upload(request):
             except DomainError as exc:
                 show_error(form, exc)
     return render(request, "portals/report_upload.html", {"form": form, "result": result})
+
+
+institution_required = organisation_required(kind=Organisation.Kind.INSTITUTION)
+
+
+@institution_required
+@require_http_methods(["GET", "POST"])
+def courses(request):
+    org = request.user.organisation
+    form = CourseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            course = learning_services.course_create(institution=org, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            return redirect("org-course", pk=course.pk)
+    return render(request, "portals/courses.html", {"form": form, "courses": org.courses.order_by("code")})
+
+
+@institution_required
+@require_http_methods(["GET", "POST"])
+def course(request, pk: int):
+    course = get_object_or_404(Course, pk=pk, institution=request.user.organisation)
+    form = UnitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            learning_services.unit_add(course=course, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            return redirect("org-course", pk=course.pk)
+    return render(request, "portals/course.html", {"course": course, "form": form})
