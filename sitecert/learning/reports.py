@@ -17,11 +17,10 @@ from sitecert.errors import DomainError
 from sitecert.learning.models import Category, Course, HourEntry
 from sitecert.lib import idnumber
 from sitecert.lib.dates import parse_date
-from sitecert.lib.tabular import Layout, MissingColumns, UnreadableFile, open_table
 from sitecert.lib.textnorm import clean, clean_name
 from sitecert.people.models import Organisation, User
-from sitecert.registry.importing import refusal_of
 from sitecert.registry.models import LegacyCertificate
+from sitecert.uploads import read_small_table
 
 COLUMNS = {
     "id_number": ("身份证号", "身份证号码", "id_number"),
@@ -70,18 +69,10 @@ def hour_report_import(
 ) -> ReportResult:
     require_institution(institution, by)
     with translation.override("zh-hans"):
-        try:
-            table = open_table(path, file_name)
-            layout = Layout.from_header(table.header, COLUMNS, OPTIONAL)
-            rows = [
-                (n, {k: row[i] if i < len(row) else None for k, i in layout.index.items()})
-                for n, row in table.rows
-            ]
-        except UnreadableFile as exc:
-            raise DomainError(refusal_of(exc).message, code=exc.code, field="file") from exc
-        except MissingColumns as exc:
-            message = _("缺少必需的列：%(columns)s") % {"columns": "、".join(exc.missing)}
-            raise DomainError(message, code="columns", field="file") from exc
+        layout, numbered = read_small_table(path, file_name, COLUMNS, OPTIONAL)
+        rows = [
+            (n, {k: row[i] if i < len(row) else None for k, i in layout.index.items()}) for n, row in numbered
+        ]
         return hour_report_rows(institution=institution, rows=rows, today=today, column=layout.column)
 
 

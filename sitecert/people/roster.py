@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from sitecert.errors import DomainError
 from sitecert.lib import idnumber
 from sitecert.lib.dates import parse_date
-from sitecert.lib.tabular import Layout, MissingColumns, UnreadableFile, open_table
+from sitecert.lib.tabular import Layout
 from sitecert.lib.textnorm import clean, clean_name
 from sitecert.people.models import Organisation, Person, RosterEntry, User
 from sitecert.people.services import parse_id_number, parse_name
-from sitecert.registry.importing import refusal_of
 from sitecert.registry.models import Post
 from sitecert.registry.posts import PostResolver
+from sitecert.uploads import read_small_table
 
 COLUMNS = {
     "id_number": ("身份证号", "身份证号码", "证件号码", "id_number"),
@@ -32,7 +32,6 @@ COLUMNS = {
     "ended_on": ("截止日期", "离职日期", "ended_on"),
 }
 OPTIONAL = ("specialty", "ended_on")
-MAX_ROWS = 50_000
 
 
 def _require_employer(employer: Organisation, by: User) -> None:
@@ -105,20 +104,7 @@ def roster_import(
     """Import a roster file. DomainError when the whole file is refused (nothing written)."""
     _require_employer(employer, by)
     with translation.override("zh-hans"):
-        try:
-            table = open_table(path, file_name)
-            layout = Layout.from_header(table.header, COLUMNS, OPTIONAL)
-            rows = list(table.rows)
-        except UnreadableFile as exc:
-            refusal = refusal_of(exc)
-            raise DomainError(refusal.message, code=refusal.code, field="file") from exc
-        except MissingColumns as exc:
-            message = _("缺少必需的列：%(columns)s") % {"columns": "、".join(exc.missing)}
-            raise DomainError(message, code="columns", field="file") from exc
-        if len(rows) > MAX_ROWS:
-            raise DomainError(
-                _("一次最多导入%(n)d行，请分批上传") % {"n": MAX_ROWS}, code="too_many_rows", field="file"
-            )
+        layout, rows = read_small_table(path, file_name, COLUMNS, OPTIONAL)
         return _RosterRows(employer, by, layout, today).run(rows)
 
 

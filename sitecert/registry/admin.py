@@ -9,14 +9,13 @@ from django.utils.translation import gettext_lazy
 
 from sitecert.registry.forms import RegistryUploadForm
 from sitecert.registry.importing import (
-    FileRefused,
     batch_rejections,
     describe_counts,
     registry_import,
     write_report,
 )
 from sitecert.registry.models import ImportBatch, LegacyCertificate, LegacyCertificateChange, Post, PostAlias
-from sitecert.uploads import upload_on_disk
+from sitecert.uploads import FileRefused, upload_on_disk
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

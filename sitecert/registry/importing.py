@@ -21,20 +21,12 @@ from sitecert.lib.tabular import Layout, MissingColumns, UnreadableFile, open_ta
 from sitecert.people.models import Person
 from sitecert.registry.models import ImportBatch, ImportRejection, LegacyCertificate, LegacyCertificateChange
 from sitecert.registry.rows import RowValidator, registry_layout
+from sitecert.uploads import refusal
 
 FLUSH_ROWS = 10_000
 STAGE_COLUMNS = ("row_no", "certificate_no", "id_number", "name", "post_id", "issued_on", "issuer", "status")
 REJECT_COLUMNS = ("row_no", "col", "code", "message")
 REPORT_HEADER = ("行号", "列", "原因代码", "说明")
-
-
-class FileRefused(Exception):
-    """The whole file is refused (nothing written); `message` says why, in the user's language."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass
@@ -63,11 +55,8 @@ def registry_import(
     with translation.override("zh-hans"):
         try:
             return _import(path, file_name, today, imported_by, dry_run, report, progress)
-        except UnreadableFile as exc:
-            raise refusal_of(exc) from exc
-        except MissingColumns as exc:
-            missing = "、".join(exc.missing)
-            raise FileRefused("columns", _("缺少必需的列：%(columns)s") % {"columns": missing}) from exc
+        except (UnreadableFile, MissingColumns) as exc:
+            raise refusal(exc) from exc
 
 
 def _import(path, file_name, today, imported_by, dry_run, report, progress) -> ImportResult:
@@ -91,19 +80,6 @@ def _import(path, file_name, today, imported_by, dry_run, report, progress) -> I
         if dry_run:
             transaction.set_rollback(True)
     return ImportResult(batch=batch, counts=counts, dry_run=dry_run)
-
-
-def refusal_of(exc: UnreadableFile) -> FileRefused:
-    """Why a whole file is refused, in words its sender understands."""
-    messages = {
-        "type": _("不支持的文件类型“%(detail)s”，请使用 .xlsx 或 .csv"),
-        "encoding": _("无法识别文件编码，请使用 UTF-8 或 GB18030（GBK）保存"),
-        "binary": _("文件含有二进制内容，不是文本 CSV"),
-        "corrupt": _("无法读取 Excel 文件，文件可能已损坏"),
-        "malformed": _("CSV 格式错误：第 %(detail)s 行附近有未闭合的引号或超长字段"),
-        "empty": _("文件为空，没有表头行"),
-    }
-    return FileRefused(exc.code, messages[exc.code] % {"detail": exc.detail})
 
 
 def write_report(rejections: Iterable[tuple], out: IO[str]) -> None:

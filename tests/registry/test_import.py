@@ -8,8 +8,9 @@ import pytest
 from sitecert.lib.idnumber import build, check_character
 from sitecert.people.models import Person
 from sitecert.registry import demo
-from sitecert.registry.importing import FileRefused, batch_rejections, write_report
+from sitecert.registry.importing import batch_rejections, write_report
 from sitecert.registry.models import ImportBatch, LegacyCertificate, LegacyCertificateChange
+from sitecert.uploads import FileRefused
 from tests.registry.helpers import HEADER, ISSUER, import_rows, row
 
 pytestmark = pytest.mark.django_db

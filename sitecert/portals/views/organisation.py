@@ -1,5 +1,7 @@
 """The organisation's portal (单位): the employer's staff and roster, API tokens, colleagues."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -78,22 +80,22 @@ def roster_add(request):
 @employer_required
 @require_http_methods(["GET", "POST"])
 def roster_upload(request):
+    importer = partial(roster.roster_import, employer=request.user.organisation, by=request.user)
+    return _upload_page(request, "portals/roster_upload.html", importer)
+
+
+def _upload_page(request, template: str, importer):
+    """A page that takes a spreadsheet, runs one import service on it and shows its row-numbered report."""
     form = UploadForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         with upload_on_disk(upload) as path:
             try:
-                result = roster.roster_import(
-                    employer=request.user.organisation,
-                    by=request.user,
-                    path=path,
-                    file_name=upload.name,
-                    today=timezone.localdate(),
-                )
+                result = importer(path=path, file_name=upload.name, today=timezone.localdate())
             except DomainError as exc:
                 show_error(form, exc)
-    return render(request, "portals/roster_upload.html", {"form": form, "result": result})
+    return render(request, template, {"form": form, "result": result})
 
 
 @organisation_required(admin=True)
@@ -146,22 +148,8 @@ def help_page(request):
 @organisation_required(kind=Organisation.Kind.INSTITUTION)
 @require_http_methods(["GET", "POST"])
 def hour_report_upload(request):
-    form = UploadForm(request.POST or None, request.FILES or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        with upload_on_disk(upload) as path:
-            try:
-                result = hour_report_import(
-                    institution=request.user.organisation,
-                    by=request.user,
-                    path=path,
-                    file_name=upload.name,
-                    today=timezone.localdate(),
-                )
-            except DomainError as exc:
-                show_error(form, exc)
-    return render(request, "portals/report_upload.html", {"form": form, "result": result})
+    importer = partial(hour_report_import, institution=request.user.organisation, by=request.user)
+    return _upload_page(request, "portals/report_upload.html", importer)
 
 
 institution_required = organisation_required(kind=Organisation.Kind.INSTITUTION)

@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
-from sitecert.registry.importing import FileRefused, describe_counts, registry_import
+from sitecert.registry.importing import describe_counts, registry_import
+from sitecert.uploads import FileRefused
 
 LOG_EVERY = 100_000
 
