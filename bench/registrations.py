@@ -35,13 +35,13 @@ def worker(people: int, hasher: str) -> None:
     from sitecert.registry import demo
 
     rng = random.Random(7)
+    numbers: set[str] = set()
+    while len(numbers) < people:  # distinct people: a repeated ID number would be refused, rightly
+        numbers.add(demo.id_number(rng))
     started = time.perf_counter()
-    for i in range(people):
+    for i, number in enumerate(sorted(numbers)):
         user = services.holder_register(
-            name=demo.person_name(rng),
-            id_number=demo.id_number(rng),
-            mobile=f"137{i:08d}",
-            password="Tianjin-2020-Site",
+            name=demo.person_name(rng), id_number=number, mobile=f"137{i:08d}", password="Tianjin-2020-Site"
         )
         code = sms.outbox.pop()[1].split("验证码 ")[1][:6]
         services.account_confirm_mobile(user=user, code=code)
