@@ -76,7 +76,7 @@ def session_open(*, enrolment: Enrolment, unit: Unit, device: str, now: datetime
 
 def _locked(token: str, user) -> LearningSession:
     session = (
-        LearningSession.objects.select_for_update()
+        LearningSession.objects.select_for_update(of=("self",))  # not the unit, which every learner shares
         .select_related("progress__unit", "progress__enrolment__certificate__holder")
         .filter(token=token, user=user)
         .first()
