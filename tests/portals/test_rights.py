@@ -26,7 +26,8 @@ ROLES = [
 ]
 A, H, OH, EA, EC, OE, IA, IN = ROLES
 
-# (method, path, {role: expected status}); {entry} is the holder's roster entry at employer_admin's company.
+# (method, path, {role: expected status}); {entry} is the holder's roster entry at employer_admin's company,
+# {cert} the holder's TJ2015000101.
 WEB = [
     ("get", "/me/", {A: 302, H: 200, OH: 200, EA: 403, EC: 403, OE: 403, IA: 403, IN: 403}),
     (
@@ -46,6 +47,18 @@ WEB = [
     ),
     ("get", "/org/accounts/", {A: 302, H: 403, OH: 403, EA: 200, EC: 403, OE: 200, IA: 200, IN: 403}),
     ("get", "/authority/", {A: 302, H: 403, OH: 403, EA: 403, EC: 403, OE: 403, IA: 403, IN: 200}),
+    (
+        "get",
+        "/learn/certificate/{cert}/",
+        {A: 302, H: 200, OH: 404, EA: 403, EC: 403, OE: 403, IA: 403, IN: 403},
+    ),
+    (
+        "get",
+        "/learn/certificate/{cert}/proof/2020.pdf",
+        {A: 302, H: 200, OH: 404, EA: 403, EC: 403, OE: 403, IA: 403, IN: 403},
+    ),
+    ("get", "/org/courses/", {A: 302, H: 403, OH: 403, EA: 403, EC: 403, OE: 403, IA: 200, IN: 403}),
+    ("get", "/org/reports/upload/", {A: 302, H: 403, OH: 403, EA: 403, EC: 403, OE: 403, IA: 200, IN: 403}),
     (
         "get",
         "/admin/registry/legacycertificate/",
@@ -76,7 +89,8 @@ def test_role_matrix(personas, kind, method, path, role, expected):
     token, _secret = api_token_create(
         user=personas.employer_admin, organisation=personas.employer_admin.organisation, name="HR"
     )
-    url = path.format(entry=personas.entry.pk, token=token.pk)
+    cert = personas.holder.person.legacy_certificates.get(certificate_no="TJ2015000101")
+    url = path.format(entry=personas.entry.pk, token=token.pk, cert=cert.pk)
     client, headers = Client(), {}
     user = getattr(personas, role, None)
     if user is not None and kind == "web":
