@@ -41,9 +41,9 @@ def attempt_start(
         raise DomainError(_("该岗位的题库尚未开放"), code="no_bank", status=404)
     since = now - timedelta(days=rule("PERIOD_DAYS"))
     with transaction.atomic():
-        used = AssessmentAttempt.objects.select_for_update().filter(
-            certificate=certificate, started_at__gte=since
-        )
+        # Starts for one certificate queue on its row, so that two at once cannot both pass the count.
+        LegacyCertificate.objects.select_for_update().filter(pk=certificate.pk).first()
+        used = AssessmentAttempt.objects.filter(certificate=certificate, started_at__gte=since)
         if used.count() >= rule("ATTEMPTS_PER_PERIOD"):
             raise DomainError(
                 _("%(days)d天内最多考核%(n)d次，请稍后再试")
