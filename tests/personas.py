@@ -11,6 +11,8 @@ from datetime import date
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from sitecert.learning.models import Course, Question, QuestionBank, Unit
+from sitecert.learning.services import course_approve
 from sitecert.lib.idnumber import build
 from sitecert.lib.uscc import build as build_uscc
 from sitecert.people.models import Organisation, Person, RosterEntry, User
@@ -106,3 +108,39 @@ def make_personas() -> Personas:
             employer=other, person=li, post=Post.objects.get(code="safety"), started_on=date(2018, 6, 1)
         ),
     )
+
+
+def course(
+    institution,
+    code: str,
+    title: str,
+    *,
+    hours: int,
+    category: str = "professional",
+    posts=("builder-civil",),
+    units=(("导论", 60),),
+    approve_by: User | None = None,
+) -> Course:
+    """A course of `institution` with text units given as (title, seconds[, kind[, body]]); approved through
+    the real service when `approve_by` (an authority account) is given."""
+    made = Course.objects.create(
+        institution=institution, code=code, title=title, class_hours=hours, category=category
+    )
+    if category == "professional":
+        made.posts.set(Post.objects.filter(code__in=posts))
+    for order, spec in enumerate(units, 1):
+        unit_title, seconds, kind, body = (*spec, *("text", "")[len(spec) - 2 :])
+        Unit.objects.create(
+            course=made, order=order, kind=kind, title=unit_title, body=body, required_seconds=seconds
+        )
+    return course_approve(course=made, by=approve_by) if approve_by else made
+
+
+def question_bank(post: str, text: str, options: list[str], count: int) -> QuestionBank:
+    """A post's bank of `count` single-choice questions whose first option is right."""
+    bank = QuestionBank.objects.create(post=Post.objects.get(code=post), title=f"{post} 题库")
+    Question.objects.bulk_create(
+        Question(bank=bank, kind="single", text=f"{text}（{i}）", options=options, answer=[0])
+        for i in range(1, count + 1)
+    )
+    return bank

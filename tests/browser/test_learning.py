@@ -9,11 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from sitecert import clock
-from sitecert.learning.models import Course, HourEntry, Question, QuestionBank, Unit
-from sitecert.learning.services import course_approve
-from sitecert.registry.models import Post
+from sitecert.learning.models import HourEntry
 from tests.browser.conftest import HELP, shoot
-from tests.personas import PASSWORD, make_personas
+from tests.personas import PASSWORD, course, make_personas, question_bank
 
 pytestmark = pytest.mark.django_db(transaction=True)
 T0 = datetime(2020, 9, 1, 20, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -31,23 +29,17 @@ def test_a_holder_learns_passes_the_assessment_and_prints_the_proof_of_hours(
 ):
     settings.ASSESSMENT_RULES = {**settings.ASSESSMENT_RULES, "QUESTIONS": 5}
     personas = make_personas()
-    course = Course.objects.create(
-        institution=personas.institution_admin.organisation,
-        code="TJ-SG-TJ-01",
-        title="土建施工员岗位知识：地基与基础",
-        class_hours=1,
-        category="professional",
+    body = "基槽开挖至设计标高后，应由建设、勘察、设计、施工和监理单位共同验槽。\n检查槽底土质是否与勘察报告相符。"
+    unit = ("地基验槽", 90, "text", body)
+    org = personas.institution_admin.organisation
+    course(
+        org,
+        "TJ-SG-TJ-01",
+        "土建施工员岗位知识：地基与基础",
+        hours=1,
+        units=(unit,),
+        approve_by=personas.inspector,
     )
-    course.posts.add(Post.objects.get(code="builder-civil"))
-    Unit.objects.create(
-        course=course,
-        order=1,
-        kind="text",
-        title="地基验槽",
-        required_seconds=90,
-        body="基槽开挖至设计标高后，应由建设、勘察、设计、施工和监理单位共同验槽。\n检查槽底土质是否与勘察报告相符。",
-    )
-    course_approve(course=course, by=personas.inspector)
     cert = personas.holder.person.legacy_certificates.get(certificate_no="TJ2015000101")
 
     page.goto("/accounts/login/")
@@ -73,15 +65,8 @@ def test_a_holder_learns_passes_the_assessment_and_prints_the_proof_of_hours(
     assert (entry.hours, entry.category, entry.completed_on.isoformat()) == (1, "professional", "2020-09-01")
 
     # The assessment of the certificate's post, then the proof of hours.
-    bank = QuestionBank.objects.create(post=Post.objects.get(code="builder-civil"), title="土建施工员题库")
-    for i in range(25):
-        Question.objects.create(
-            bank=bank,
-            kind="single",
-            text=f"验槽时发现土质与勘察报告不符，应当如何处理？（{i + 1}）",
-            options=["通知勘察设计单位处理", "继续施工", "自行换填", "不予理会"],
-            answer=[0],
-        )
+    options = ["通知勘察设计单位处理", "继续施工", "自行换填", "不予理会"]
+    question_bank("builder-civil", "验槽时发现土质与勘察报告不符，应当如何处理？", options, 25)
     driven_clock(3600)
     page.goto(f"/learn/certificate/{cert.pk}/")
     page.click("button:has-text('开始考核')")

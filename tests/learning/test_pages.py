@@ -5,9 +5,8 @@ import re
 import pytest
 from django.test import Client
 
-from sitecert.learning.models import AssessmentAttempt, Course, Question, QuestionBank, Unit
-from sitecert.learning.services import course_approve
-from sitecert.registry.models import Post
+from sitecert.learning.models import AssessmentAttempt, Course
+from tests.personas import course, question_bank
 
 pytestmark = pytest.mark.django_db
 
@@ -15,49 +14,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def setup(personas, settings):
     settings.ASSESSMENT_RULES = {**settings.ASSESSMENT_RULES, "QUESTIONS": 4}
-    civil = Post.objects.get(code="builder-civil")
-    course = Course.objects.create(
-        institution=personas.institution_admin.organisation,
-        code="TJ-TJ-02",
-        title="混凝土结构施工",
-        class_hours=3,
-        category="professional",
-    )
-    course.posts.add(civil)
-    Unit.objects.create(
-        course=course,
-        order=1,
-        kind="text",
-        title="模板工程",
-        body="模板及支架应有足够的承载能力。",
-        required_seconds=600,
-    )
-    course_approve(course=course, by=personas.inspector)
-    general = Course.objects.create(
-        institution=personas.institution_admin.organisation,
-        code="TJ-GEN-01",
-        title="建设工程法律法规",
-        class_hours=4,
-        category="general",
-    )
-    Unit.objects.create(
-        course=general,
-        order=1,
-        kind="text",
-        title="安全生产法",
-        body="生产经营单位的主要负责人对本单位安全生产工作全面负责。",
-        required_seconds=600,
-    )
-    course_approve(course=general, by=personas.inspector)
-    bank = QuestionBank.objects.create(post=civil, title="土建施工员")
-    for i in range(6):
-        Question.objects.create(
-            bank=bank,
-            kind="single",
-            text=f"混凝土浇筑后多久开始养护？（{i}）",
-            options=["12小时内", "3天后", "7天后", "不需要"],
-            answer=[0],
-        )
+    org, by = personas.institution_admin.organisation, personas.inspector
+    formwork = ("模板工程", 600, "text", "模板及支架应有足够的承载能力。")
+    course(org, "TJ-TJ-02", "混凝土结构施工", hours=3, units=(formwork,), approve_by=by)
+    law = ("安全生产法", 600, "text", "生产经营单位的主要负责人对本单位安全生产工作全面负责。")
+    course(org, "TJ-GEN-01", "建设工程法律法规", hours=4, category="general", units=(law,), approve_by=by)
+    question_bank("builder-civil", "混凝土浇筑后多久开始养护？", ["12小时内", "3天后", "7天后", "不需要"], 6)
     return personas.holder.person.legacy_certificates.get(certificate_no="TJ2015000101")
 
 

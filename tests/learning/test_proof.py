@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
-from sitecert.learning.models import Course, HourEntry
+from sitecert.learning.models import HourEntry
 from sitecert.learning.proof import proof_token
+from tests.personas import course
 
 pytestmark = pytest.mark.django_db
 TOOLS = ("pdftoppm", "pdffonts", "pdftotext", "zbarimg")
@@ -18,22 +19,21 @@ def hours(personas):
     if missing := [t for t in TOOLS if not shutil.which(t)]:
         pytest.fail(f"{missing} missing: `make test` installs poppler-utils and zbar-tools")
     cert = personas.holder.person.legacy_certificates.get(certificate_no="TJ2015000101")
-    course = Course.objects.create(
-        institution=personas.institution_admin.organisation,
-        code="XT-01",
-        title="建筑施工安全检查标准",
-        class_hours=12,
-        category="professional",
-        status="approved",
+    safety = course(
+        personas.institution_admin.organisation,
+        "XT-01",
+        "建筑施工安全检查标准",
+        hours=12,
+        approve_by=personas.inspector,
     )
     HourEntry.objects.create(
         certificate=cert,
-        course=course,
+        course=safety,
         category="professional",
         hours=12,
         completed_on=date(2020, 10, 9),
         source="report",
-        institution=course.institution,
+        institution=safety.institution,
         assessment_score=88,
     )
     return cert

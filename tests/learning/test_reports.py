@@ -5,14 +5,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from sitecert.learning.assessments import assessment_passed
-from sitecert.learning.models import Course, HourEntry, Unit
+from sitecert.learning.models import HourEntry
 from sitecert.learning.selectors import hour_records
-from sitecert.learning.services import course_approve
 from sitecert.lib.uscc import build as build_uscc
 from sitecert.people.models import Organisation
 from sitecert.people.services import api_token_create
-from sitecert.registry.models import Post
 from tests.conftest import write_table
+from tests.personas import course
 
 pytestmark = pytest.mark.django_db
 HEADER = ("身份证号", "姓名", "证书编号", "课程代码", "学时", "类别", "完成日期", "考核成绩")
@@ -20,30 +19,13 @@ HEADER = ("身份证号", "姓名", "证书编号", "课程代码", "学时", "�
 
 @pytest.fixture
 def courses(personas):
-    own = Course.objects.create(
-        institution=personas.institution_admin.organisation,
-        code="XT-SG-01",
-        title="施工组织设计",
-        class_hours=16,
-        category="professional",
-    )
-    own.posts.add(Post.objects.get(code="builder-civil"))
-    general = Course.objects.create(
-        institution=personas.institution_admin.organisation,
-        code="XT-GEN-01",
-        title="工程建设标准强制性条文",
-        class_hours=10,
-        category="general",
-    )
+    org, by = personas.institution_admin.organisation, personas.inspector
+    own = course(org, "XT-SG-01", "施工组织设计", hours=16, approve_by=by)
+    general = course(org, "XT-GEN-01", "工程建设标准强制性条文", hours=10, category="general", approve_by=by)
     elsewhere = Organisation.objects.create(
         kind="institution", name="别家培训中心", uscc=build_uscc("52120000MJ0599999"), status="active"
     )
-    foreign = Course.objects.create(
-        institution=elsewhere, code="BJ-01", title="别家课程", class_hours=8, category="general"
-    )
-    for course in (own, general, foreign):
-        Unit.objects.create(course=course, order=1, kind="text", title="导论", required_seconds=60)
-        course_approve(course=course, by=personas.inspector)
+    course(elsewhere, "BJ-01", "别家课程", hours=8, category="general", approve_by=by)
     return own, general
 
 

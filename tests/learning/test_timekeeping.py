@@ -6,36 +6,26 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from sitecert.errors import DomainError
-from sitecert.learning.models import Course, HourEntry, LearningSession, Unit
+from sitecert.learning.models import HourEntry, LearningSession
 from sitecert.learning.services import course_approve, enrolment_create
 from sitecert.learning.timekeeping import session_beat, session_open, session_resume
-from sitecert.registry.models import Post
+from tests.personas import course
 
 pytestmark = pytest.mark.django_db
 T0 = datetime(2020, 9, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 @pytest.fixture
-def course(personas):
-    course = Course.objects.create(
-        institution=personas.institution_admin.organisation,
-        code="TJ-AQ-01",
-        title="施工现场安全管理",
-        class_hours=2,
-        category="professional",
-    )
-    course.posts.add(Post.objects.get(code="builder-civil"))
-    Unit.objects.create(
-        course=course, order=1, kind="text", title="安全生产责任制", body="……", required_seconds=120
-    )
-    Unit.objects.create(course=course, order=2, kind="video", title="高处作业", required_seconds=60)
-    return course_approve(course=course, by=personas.inspector)
+def approved(personas):
+    units = (("安全生产责任制", 120, "text", "……"), ("高处作业", 60, "video"))
+    org = personas.institution_admin.organisation
+    return course(org, "TJ-AQ-01", "施工现场安全管理", hours=2, units=units, approve_by=personas.inspector)
 
 
 @pytest.fixture
-def enrolment(personas, course):
+def enrolment(personas, approved):
     cert = personas.holder.person.legacy_certificates.get(certificate_no="TJ2015000101")
-    return enrolment_create(user=personas.holder, certificate=cert, course=course)
+    return enrolment_create(user=personas.holder, certificate=cert, course=approved)
 
 
 class Learner:
@@ -167,24 +157,20 @@ def test_another_persons_session_cannot_be_driven(enrolment, personas):
         )
 
 
-def test_enrolment_is_for_ones_own_certificate_and_a_fitting_post(personas, course):
+def test_enrolment_is_for_ones_own_certificate_and_a_fitting_post(personas, approved):
     other_cert = personas.other_holder.person.legacy_certificates.get()
     with pytest.raises(DomainError) as not_mine:
-        enrolment_create(user=personas.holder, certificate=other_cert, course=course)
+        enrolment_create(user=personas.holder, certificate=other_cert, course=approved)
     assert not_mine.value.code == "forbidden"
     records = personas.holder.person.legacy_certificates.get(certificate_no="TJ2016000102")
     with pytest.raises(DomainError) as wrong_post:
-        enrolment_create(user=personas.holder, certificate=records, course=course)
+        enrolment_create(user=personas.holder, certificate=records, course=approved)
     assert wrong_post.value.code == "wrong_post"
 
 
 def test_a_course_is_not_open_before_approval(personas):
-    draft = Course.objects.create(
-        institution=personas.institution_admin.organisation,
-        code="TJ-GEN-9",
-        title="法律法规",
-        class_hours=4,
-        category="general",
+    draft = course(
+        personas.institution_admin.organisation, "TJ-GEN-9", "法律法规", hours=4, category="general", units=()
     )
     cert = personas.holder.person.legacy_certificates.first()
     with pytest.raises(DomainError):
