@@ -29,41 +29,43 @@ def _pending(request, key: str) -> User | None:
     return User.objects.filter(pk=pk).first() if pk else None
 
 
-@require_http_methods(["GET", "POST"])
-def register(request):
-    form = HolderRegistrationForm(request.POST or None)
+def _registration(request, form_class, template: str, register):
+    """Fill the form, start the account with `register(cleaned_data)`, then confirm the mobile number."""
+    form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = {k: form.cleaned_data[k] for k in ("name", "id_number", "mobile", "password")}
         try:
-            user = services.holder_register(**data)
+            user = register(form.cleaned_data)
         except DomainError as exc:
             show_error(form, exc)
         else:
             request.session[PENDING] = user.pk
             return redirect("register-confirm")
-    return render(request, "portals/register.html", {"form": form})
+    return render(request, template, {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def register(request):
+    def start(data):
+        return services.holder_register(
+            name=data["name"], id_number=data["id_number"], mobile=data["mobile"], password=data["password"]
+        )
+
+    return _registration(request, HolderRegistrationForm, "portals/register.html", start)
 
 
 @require_http_methods(["GET", "POST"])
 def register_organisation(request):
-    form = OrganisationRegistrationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            user = services.organisation_register(
-                kind=data["kind"],
-                name=data["name"],
-                uscc_code=data["uscc"],
-                admin_name=data["admin_name"],
-                mobile=data["mobile"],
-                password=data["password"],
-            )
-        except DomainError as exc:
-            show_error(form, exc)
-        else:
-            request.session[PENDING] = user.pk
-            return redirect("register-confirm")
-    return render(request, "portals/register_organisation.html", {"form": form})
+    def start(data):
+        return services.organisation_register(
+            kind=data["kind"],
+            name=data["name"],
+            uscc_code=data["uscc"],
+            admin_name=data["admin_name"],
+            mobile=data["mobile"],
+            password=data["password"],
+        )
+
+    return _registration(request, OrganisationRegistrationForm, "portals/register_organisation.html", start)
 
 
 @require_http_methods(["GET", "POST"])
