@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "sitecert.people",
     "sitecert.registry",
     "sitecert.learning",
+    "sitecert.certificates",
     "sitecert.portals",
 ]
 
@@ -123,17 +124,14 @@ LEARNING_RULES = {
     "MIN_GAP": 20,
     "MAX_GAP": 90,
     "PRESENCE_EVERY": 20 * 60,
-    "DAILY_CAP": 8 * 3600,
 } | envjson("LEARNING_RULES", {})  # e.g. the heartbeat benchmark's {"MIN_GAP": 0}
 
-# Assessments; see sitecert/learning/assessments.py.
-ASSESSMENT_RULES = {
-    "QUESTIONS": 20,
-    "MINUTES": 30,
-    "PASS_MARK": 60,
-    "ATTEMPTS_PER_PERIOD": 3,
-    "PERIOD_DAYS": 7,
-}
+# The policy rows of this region rule exchange, yearly duty, daily learning cap and assessments (admin).
+POLICY_REGION = envstr("POLICY_REGION", "tianjin")
+# Private signing keys: outside the repository and the database (`sitecert keys generate`).
+SIGNING_KEY_DIR = Path(envstr("SIGNING_KEY_DIR", str(VAR_DIR / "keys")))
+# Rendered certificate PDFs, one per version (a cache: safe to delete).
+CERTIFICATE_PDF_DIR = Path(envstr("CERTIFICATE_PDF_DIR", str(VAR_DIR / "certificates")))
 
 # A TrueType CJK font, embedded (as a subset) in the PDFs sitecert prints (Debian: fonts-wqy-microhei).
 CJK_FONT_PATH = envstr("CJK_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")

@@ -85,18 +85,37 @@ def last_code(outbox) -> str:
 
 
 def ensure_post_catalogue() -> None:
-    """Transactional tests flush the database, data migrations included; put the post catalogue back
-    (with the migration's own loader) when a test needs it and pytest-django did not restore it."""
+    """Transactional tests flush the database, data migrations included; put the post catalogue and the
+    shipped policy back (with the migrations' own loaders) when a test needs them."""
     import importlib
 
     from django.apps import apps
 
+    from sitecert.certificates.models import Policy
     from sitecert.registry.models import Post
 
     if not Post.objects.exists():
         importlib.import_module("sitecert.registry.migrations.0002_post_catalogue").load(apps, None)
+    if not Policy.objects.exists():
+        importlib.import_module("sitecert.certificates.migrations.0002_tianjin_2020").create(apps, None)
+    cache.clear()
 
 
 @pytest.fixture
 def post_catalogue(transactional_db):
     ensure_post_catalogue()
+
+
+@pytest.fixture
+def policy(db):
+    """The shipped Tianjin 2020 policy; call it with changes to edit it in place for one test."""
+    from sitecert.certificates.models import Policy
+
+    def change(**fields):
+        row = Policy.objects.get(code="tianjin-2020", version=1)
+        for name, value in fields.items():
+            setattr(row, name, value)
+        row.save()
+        return row
+
+    return change

@@ -5,20 +5,20 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sitecert.certificates.policies import policy_for
 from sitecert.errors import DomainError
 from sitecert.learning.models import AssessmentAttempt, Question, QuestionBank
 from sitecert.people.models import User
 from sitecert.registry.models import LegacyCertificate
 
 
-def rule(name: str) -> int:
-    """An assessment number; to move to the policy rows with the certificates issue."""
-    return settings.ASSESSMENT_RULES[name]
+def rules(on: date):
+    """The policy in force on the day holds the assessment's numbers (questions, minutes, pass mark, attempts)."""
+    return policy_for(on)
 
 
 @dataclass
@@ -39,23 +39,24 @@ def attempt_start(
     bank = QuestionBank.objects.filter(post_id=certificate.post_id).first()
     if bank is None:
         raise DomainError(_("该岗位的题库尚未开放"), code="no_bank", status=404)
-    since = now - timedelta(days=rule("PERIOD_DAYS"))
+    policy = rules(timezone.localdate(now))
+    since = now - timedelta(days=policy.period_days)
     with transaction.atomic():
         # Starts for one certificate queue on its row, so that two at once cannot both pass the count.
         LegacyCertificate.objects.select_for_update().filter(pk=certificate.pk).first()
         used = AssessmentAttempt.objects.filter(certificate=certificate, started_at__gte=since)
-        if used.count() >= rule("ATTEMPTS_PER_PERIOD"):
+        if used.count() >= policy.attempts_per_period:
             raise DomainError(
                 _("%(days)d天内最多考核%(n)d次，请稍后再试")
-                % {"days": rule("PERIOD_DAYS"), "n": rule("ATTEMPTS_PER_PERIOD")},
+                % {"days": policy.period_days, "n": policy.attempts_per_period},
                 code="attempts_used",
                 status=429,
             )
         rng = rng or random.SystemRandom()
         ids = list(bank.questions.filter(is_active=True).values_list("id", "options"))
-        if len(ids) < rule("QUESTIONS"):
+        if len(ids) < policy.questions:
             raise DomainError(_("题库试题不足，暂不能考核"), code="bank_small")
-        drawn = rng.sample(ids, rule("QUESTIONS"))
+        drawn = rng.sample(ids, policy.questions)
         paper = [
             {"question": qid, "order": rng.sample(range(len(options)), len(options))}
             for qid, options in drawn
@@ -66,7 +67,7 @@ def attempt_start(
             bank=bank,
             paper=paper,
             started_at=now,
-            deadline=now + timedelta(minutes=rule("MINUTES")),
+            deadline=now + timedelta(minutes=policy.minutes),
         )
 
 
@@ -97,7 +98,7 @@ def attempt_submit(
                 chosen = {item["order"][p] for p in shown if 0 <= p < len(item["order"])}
                 right += chosen == set(questions[item["question"]].answer)
         attempt.score = round(100 * right / len(attempt.paper))
-        attempt.passed = attempt.score >= rule("PASS_MARK")
+        attempt.passed = attempt.score >= rules(timezone.localdate(now)).pass_mark
         attempt.submitted_at = now
         attempt.save(update_fields=["score", "passed", "submitted_at"])
     return attempt
@@ -110,13 +111,21 @@ class AssessmentResult:
     source: str  # "online" or "report"
 
 
-def assessment_passed(*, certificate: LegacyCertificate) -> AssessmentResult | None:
-    """The latest pass of the certificate's assessment: online, or reported by an institution."""
-    mark = rule("PASS_MARK")
+def assessment_passed(
+    *, certificate: LegacyCertificate, until: date, since: date | None = None
+) -> AssessmentResult | None:
+    """The latest pass of the certificate's assessment up to `until` (and from `since`): online, or an
+    institution's reported score at or above the pass mark of the policy in force on `until`."""
+    attempts = certificate.assessment_attempts.filter(passed=True, submitted_at__date__lte=until)
+    reports = certificate.hour_entries.filter(
+        assessment_score__gte=rules(until).pass_mark, completed_on__lte=until
+    )
+    if since:
+        attempts = attempts.filter(submitted_at__date__gte=since)
+        reports = reports.filter(completed_on__gte=since)
     results = []
-    if attempt := certificate.assessment_attempts.filter(passed=True).order_by("-submitted_at").first():
+    if attempt := attempts.order_by("-submitted_at").first():
         results.append(AssessmentResult(attempt.score, timezone.localdate(attempt.submitted_at), "online"))
-    reported = certificate.hour_entries.filter(assessment_score__gte=mark).order_by("-completed_on").first()
-    if reported:
+    if reported := reports.order_by("-completed_on").first():
         results.append(AssessmentResult(reported.assessment_score, reported.completed_on, "report"))
     return max(results, key=lambda r: r.on, default=None)

@@ -92,7 +92,7 @@ def proof_of_hours_pdf(*, certificate: LegacyCertificate, year: int, verify_url:
         _("合计：专业岗位知识 %(p)s 学时，通用知识 %(g)s 学时，共 %(t)s 学时")
         % {"p": totals[Category.PROFESSIONAL], "g": totals[Category.GENERAL], "t": sum(totals.values())},
     )
-    passed = assessment_passed(certificate=certificate)
+    passed = assessment_passed(certificate=certificate, until=today)
     y -= 9 * mm
     pdf.drawString(
         20 * mm,

@@ -7,12 +7,12 @@ The rules (documented on every course page):
 - a hidden page earns nothing and pauses the session until the learner comes back;
 - every `PRESENCE_EVERY` credited seconds the learner confirms presence, and nothing is earned until then;
 - one person learns on one device (and one tab) at a time: opening a unit pauses every other session;
-- credit never exceeds the unit's length, nor the daily cap (`DAILY_CAP`).
+- credit never exceeds the unit's length, nor the daily cap of the policy in force (`daily_cap_minutes`).
 """
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sitecert.certificates.policies import policy_for
 from sitecert.errors import DomainError
 from sitecert.learning.models import DailyCredit, Enrolment, HourEntry, LearningSession, Unit, UnitProgress
 
@@ -27,17 +28,22 @@ State = LearningSession.State
 
 
 def rule(name: str) -> int:
-    """A time-keeping number (seconds); to move to the policy rows with the certificates issue."""
+    """A number of the heartbeat protocol (seconds), a setting; the daily cap is policy (daily_cap)."""
     return settings.LEARNING_RULES[name]
 
 
-def rules_in_words() -> dict[str, int]:
+def daily_cap(on: date) -> int:
+    """Seconds a person may be credited on one day, from the policy in force."""
+    return policy_for(on).daily_cap_minutes * 60
+
+
+def rules_in_words(*, on: date) -> dict[str, int]:
     """The numbers the course page states, in the units people read."""
     return {
         "heartbeat": rule("HEARTBEAT"),
         "max_gap": rule("MAX_GAP"),
         "presence_minutes": rule("PRESENCE_EVERY") // 60,
-        "daily_hours": rule("DAILY_CAP") // 3600,
+        "daily_hours": round(daily_cap(on) / 3600, 1),
     }
 
 
@@ -130,7 +136,7 @@ def _daily_room(session: LearningSession, now: datetime) -> int:
     done = DailyCredit.objects.filter(person_id=person, day=timezone.localdate(now)).values_list(
         "seconds", flat=True
     )
-    return max(0, rule("DAILY_CAP") - (done.first() or 0))
+    return max(0, daily_cap(timezone.localdate(now)) - (done.first() or 0))
 
 
 def _credit(session: LearningSession, seconds: int, now: datetime) -> None:

@@ -25,9 +25,9 @@ def driven_clock():
 
 
 def test_a_holder_learns_passes_the_assessment_and_prints_the_proof_of_hours(
-    page, driven_clock, tmp_path, settings
+    page, driven_clock, tmp_path, policy
 ):
-    settings.ASSESSMENT_RULES = {**settings.ASSESSMENT_RULES, "QUESTIONS": 5}
+    policy(questions=5)
     personas = make_personas()
     body = "基槽开挖至设计标高后，应由建设、勘察、设计、施工和监理单位共同验槽。\n检查槽底土质是否与勘察报告相符。"
     unit = ("地基验槽", 90, "text", body)

@@ -17,8 +17,8 @@ TOPICS = ["脚手架搭设", "模板支撑", "混凝土浇筑", "钢筋验收", 
 
 
 @pytest.fixture
-def bank(settings):
-    settings.ASSESSMENT_RULES = {**settings.ASSESSMENT_RULES, "QUESTIONS": 6}
+def bank(policy):
+    policy(questions=6)
     bank = QuestionBank.objects.create(
         post=Post.objects.get(code="builder-civil"), title="施工员（土建施工）题库"
     )
@@ -82,7 +82,7 @@ def test_the_server_grades_through_the_shuffle(personas, bank, cert):
         now=T0 + timedelta(minutes=10),
     )
     assert (graded.score, graded.passed) == (100, True)
-    result = assessment_passed(certificate=cert)
+    result = assessment_passed(certificate=cert, until=T0.date() + timedelta(days=1))
     assert (result.score, result.on.isoformat(), result.source) == (100, "2020-10-08", "online")
 
 
@@ -104,7 +104,7 @@ def test_below_the_pass_mark_fails(personas, bank, cert):
         attempt=attempt, user=personas.holder, answers=answers, now=T0 + timedelta(minutes=5)
     )
     assert (graded.score, graded.passed) == (50, False)
-    assert assessment_passed(certificate=cert) is None
+    assert assessment_passed(certificate=cert, until=T0.date() + timedelta(days=1)) is None
 
 
 def test_a_paper_after_its_time_limit_scores_nothing(personas, bank, cert):

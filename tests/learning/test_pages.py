@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def setup(personas, settings):
-    settings.ASSESSMENT_RULES = {**settings.ASSESSMENT_RULES, "QUESTIONS": 4}
+def setup(personas, policy):
+    policy(questions=4)
     org, by = personas.institution_admin.organisation, personas.inspector
     formwork = ("模板工程", 600, "text", "模板及支架应有足够的承载能力。")
     course(org, "TJ-TJ-02", "混凝土结构施工", hours=3, units=(formwork,), approve_by=by)

@@ -1,5 +1,7 @@
 """Institutions report offline training: per-row validation, a row-numbered report, idempotent, own courses only."""
 
+from datetime import date
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -89,7 +91,7 @@ def test_a_report_keeps_good_rows_and_explains_the_rest(client, personas, course
     cert = personas.holder.person.legacy_certificates.get(certificate_no="TJ2015000101")
     record = hour_records(certificate=cert)[0]
     assert (record.year, record.hours["professional"], record.hours["general"]) == (2020, 16, 10)
-    result = assessment_passed(certificate=cert)
+    result = assessment_passed(certificate=cert, until=date(2020, 12, 31))
     assert (result.score, result.source) == (86, "report")
     again = upload(client, path).content.decode()
     assert "新增 0，已有 2，有误 4" in again and HourEntry.objects.count() == 2

@@ -141,10 +141,10 @@ def test_presence_is_confirmed_at_intervals(enrolment, settings):
     assert page.beat(seconds(330)).credited == 30
 
 
-def test_the_daily_cap_holds_across_units_and_resets_the_next_day(enrolment, settings):
-    settings.LEARNING_RULES = {**settings.LEARNING_RULES, "DAILY_CAP": 50}
+def test_the_daily_cap_holds_across_units_and_resets_the_next_day(enrolment, policy):
+    policy(daily_cap_minutes=1)
     page = Learner(enrolment)
-    assert [page.beat(seconds(30 * i)).credited for i in (1, 2, 3)] == [30, 20, 0]
+    assert [page.beat(seconds(25 * i)).credited for i in (1, 2, 3, 4)] == [25, 25, 10, 0]
     next_day = Learner(enrolment, at=T0 + timedelta(days=1))
     assert next_day.beat(T0 + timedelta(days=1, seconds=30)).credited == 30
 

@@ -36,7 +36,7 @@ def catalogue(request, certificate: int):
         "certificate": cert,
         "courses": [(course, enrolled.get(course.pk)) for course in selectors.courses_for(certificate=cert)],
         "records": selectors.hour_records(certificate=cert),
-        "passed": assessments.assessment_passed(certificate=cert),
+        "passed": assessments.assessment_passed(certificate=cert, until=clock.today()),
         "attempts": cert.assessment_attempts.order_by("-started_at")[:5],
     }
     return render(request, "portals/learn_catalogue.html", context)
@@ -61,7 +61,7 @@ def course(request, enrolment: int):
     enrolment = _enrolment(request, enrolment)
     progress = {p.unit_id: p for p in enrolment.progress.all()}
     units = [(unit, progress.get(unit.pk)) for unit in enrolment.course.units.all()]
-    rules = timekeeping.rules_in_words()
+    rules = timekeeping.rules_in_words(on=clock.today())
     return render(
         request, "portals/learn_course.html", {"enrolment": enrolment, "units": units, "rules": rules}
     )
@@ -104,7 +104,8 @@ def assessment(request, attempt: int):
             messages.error(request, exc.message)
         return redirect("learn-assessment", attempt=attempt.pk)
     paper = [] if attempt.submitted_at else assessments.attempt_paper(attempt=attempt)
-    rules = {"pass_mark": assessments.rule("PASS_MARK"), "minutes": assessments.rule("MINUTES")}
+    policy = assessments.rules(timezone.localdate(attempt.started_at))
+    rules = {"pass_mark": policy.pass_mark, "minutes": policy.minutes}
     return render(
         request, "portals/learn_assessment.html", {"attempt": attempt, "paper": paper, "rules": rules}
     )
@@ -115,9 +116,7 @@ def proof_of_hours(request, certificate: int, year: int):
     cert = _certificate(request, certificate)
     token = proof.proof_token(certificate=cert, year=year)
     url = request.build_absolute_uri(reverse("verify-hours", args=[token]))
-    pdf = proof.proof_of_hours_pdf(
-        certificate=cert, year=year, verify_url=url, today=timezone.localdate(clock.now())
-    )
+    pdf = proof.proof_of_hours_pdf(certificate=cert, year=year, verify_url=url, today=clock.today())
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="hours-{cert.certificate_no}-{year}.pdf"'
     return response
@@ -138,6 +137,6 @@ def verify_hours(request, token: str):
         "certificate": cert,
         "year": found[1],
         "record": record,
-        "passed": assessments.assessment_passed(certificate=cert),
+        "passed": assessments.assessment_passed(certificate=cert, until=clock.today()),
     }
     return render(request, "portals/verify_hours.html", context)

@@ -1,0 +1,252 @@
+"""Policies, e-certificates and their versions, lifecycle requests, signing keys, and the audit log."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Policy(models.Model):
+    """The numbers of one region's rules for one period (DOMAIN.md, "Policies are data").
+
+    Rows are versioned: an edit in the admin saves a new version of the same code, and the newest version is
+    the one in force, so every earlier reading of the rules stays on record."""
+
+    class WindowStart(models.TextChoices):
+        CALENDAR = "calendar", _("自发证次年1月1日起按自然年计")
+        ISSUE_DATE = "issue_date", _("自发证之日起计")
+
+    region = models.SlugField(_("地区"), max_length=40)
+    code = models.SlugField(_("政策代码"), max_length=40)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    title = models.CharField(_("名称"), max_length=200)
+    effective_from = models.DateField(_("生效日期"))
+    effective_to = models.DateField(_("失效日期"), null=True, blank=True)
+    # The exchange round (换证).
+    exchange_opens = models.DateField(_("换证开始日期"))
+    exchange_closes = models.DateField(_("换证截止日期"))
+    issued_since = models.DateField(_("原证书最早发证日期"))
+    issuers = models.JSONField(_("原证书发证机关"), help_text=_('列表，如 ["天津市城乡建设委员会"]'))
+    exchange_hours = models.PositiveSmallIntegerField(_("换证学时"))
+    exchange_professional_hours = models.PositiveSmallIntegerField(_("换证专业岗位知识学时"))
+    assessment_required = models.BooleanField(_("须通过考核"), default=True)
+    share_general_hours = models.BooleanField(
+        _("通用知识学时可用于多本证书"), default=False, help_text=_("天津2020年通知：否，每本证书分别学习")
+    )
+    # The e-certificate.
+    issuing_authority = models.CharField(_("电子证书发证机关"), max_length=100)
+    number_prefix = models.CharField(_("证书编号前缀"), max_length=4)
+    # The yearly duty after the exchange.
+    yearly_hours = models.PositiveSmallIntegerField(_("每年学时"))
+    yearly_professional_hours = models.PositiveSmallIntegerField(_("每年专业岗位知识学时"))
+    window_years = models.PositiveSmallIntegerField(_("考核周期（年）"))
+    window_hours = models.PositiveSmallIntegerField(_("周期内学时"))
+    window_start = models.CharField(
+        _("周期起算"), max_length=12, choices=WindowStart.choices, default=WindowStart.CALENDAR
+    )
+    # Learning and assessment.
+    daily_cap_minutes = models.PositiveSmallIntegerField(_("每日学习时长上限（分钟）"))
+    pass_mark = models.PositiveSmallIntegerField(_("考核合格分"))
+    questions = models.PositiveSmallIntegerField(_("每卷题数"))
+    minutes = models.PositiveSmallIntegerField(_("考试时长（分钟）"))
+    attempts_per_period = models.PositiveSmallIntegerField(_("周期内考试次数"))
+    period_days = models.PositiveSmallIntegerField(_("考试次数周期（天）"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_by = models.CharField(_("创建人"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("政策")
+        verbose_name_plural = _("政策")
+        ordering = ["region", "-effective_from", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="policy_code_version"),
+            models.CheckConstraint(
+                condition=models.Q(exchange_closes__gte=models.F("exchange_opens")),
+                name="policy_window_order",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(exchange_professional_hours__lte=models.F("exchange_hours"))
+                & models.Q(yearly_professional_hours__lte=models.F("yearly_hours")),
+                name="policy_professional_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
+
+
+class SigningKey(models.Model):
+    """A signing key pair's public half and id. The private halves live in files outside the repository
+    and the database (settings.SIGNING_KEY_DIR): an Ed25519 key for credentials and a P-256 key whose
+    self-issued X.509 certificate seals the PDFs. Retired keys stay published so old prints verify."""
+
+    kid = models.CharField(_("密钥标识"), max_length=40, unique=True)
+    public_jwk = models.JSONField(_("公钥 (JWK)"))
+    seal_certificate = models.TextField(_("电子签章证书 (PEM)"))
+    created_at = models.DateTimeField(_("创建时间"))
+    retired_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("签名密钥")
+        verbose_name_plural = _("签名密钥")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.kid
+
+
+class NumberSequence(models.Model):
+    """The last serial used for one prefix and year; issuing locks it, so numbers never repeat."""
+
+    key = models.CharField(max_length=12, unique=True)  # prefix + year, e.g. "TJ2020"
+    last = models.PositiveIntegerField(default=0)
+
+
+class ECertificate(models.Model):
+    """The electronic certificate (职业培训合格证): one number for its life, a new version for each print
+    that changes (reissue, change of details)."""
+
+    class Status(models.TextChoices):
+        VALID = "valid", _("有效")
+        LAPSED = "lapsed", _("已失效（需重新取证）")
+        REVOKED = "revoked", _("已注销")
+
+    number = models.CharField(_("证书编号"), max_length=20, unique=True)
+    holder = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="ecertificates", verbose_name=_("持证人")
+    )
+    post = models.ForeignKey("registry.Post", on_delete=models.PROTECT, verbose_name=_("岗位"))
+    legacy = models.OneToOneField(
+        "registry.LegacyCertificate",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ecertificate",
+        verbose_name=_("换发的原证书"),
+    )  # unique: an old certificate is exchanged exactly once
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, verbose_name=_("政策"))
+    issuer = models.CharField(_("发证机关"), max_length=100)
+    issued_on = models.DateField(_("发证日期"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.VALID)
+    status_since = models.DateField(_("状态起始日期"))
+    status_reason = models.CharField(_("状态说明"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    created_at = models.DateTimeField(_("创建时间"))
+
+    class Meta:
+        verbose_name = _("电子证书")
+        verbose_name_plural = _("电子证书")
+        ordering = ["-issued_on", "number"]
+        indexes = [models.Index(fields=["post", "status"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CertificateVersion(models.Model):
+    """One print of a certificate: what it says and the signed credential and QR token that prove it."""
+
+    class Cause(models.TextChoices):
+        ISSUE = "issue", _("换发")
+        REISSUE = "reissue", _("补发")
+        CHANGE = "change", _("信息变更")
+
+    certificate = models.ForeignKey(
+        ECertificate, on_delete=models.PROTECT, related_name="versions", verbose_name=_("电子证书")
+    )
+    version = models.PositiveIntegerField(_("版本"))
+    cause = models.CharField(_("原因"), max_length=10, choices=Cause.choices)
+    name = models.CharField(_("姓名"), max_length=40)
+    issued_on = models.DateField(_("本版日期"))
+    kid = models.CharField(_("密钥标识"), max_length=40)
+    credential = models.TextField(_("可验证凭证 (VC-JWT)"))
+    qr_token = models.TextField(_("二维码令牌"))
+    created_at = models.DateTimeField(_("创建时间"))
+
+    class Meta:
+        verbose_name = _("证书版本")
+        verbose_name_plural = _("证书版本")
+        ordering = ["certificate", "-version"]
+        constraints = [models.UniqueConstraint(fields=["certificate", "version"], name="version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} v{self.version}"
+
+
+class CertificateRequest(models.Model):
+    """A holder's (or the authority's) request to reissue, change or cancel an e-certificate, and its decision."""
+
+    class Kind(models.TextChoices):
+        REISSUE = "reissue", _("补发")
+        CHANGE = "change", _("信息变更")
+        CANCEL = "cancel", _("注销")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("已驳回")
+
+    certificate = models.ForeignKey(
+        ECertificate, on_delete=models.PROTECT, related_name="requests", verbose_name=_("电子证书")
+    )
+    kind = models.CharField(_("申请类型"), max_length=10, choices=Kind.choices)
+    reason = models.CharField(_("申请理由"), max_length=200)
+    new_name = models.CharField(_("变更后姓名"), max_length=40, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
+    )
+    requested_at = models.DateTimeField(_("申请时间"))
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    decision_note = models.CharField(_("审核意见"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("证书业务申请")
+        verbose_name_plural = _("证书业务申请")
+        ordering = ["-requested_at"]
+        constraints = [
+            # One open request of a kind per certificate: a second click does not file a second request.
+            models.UniqueConstraint(
+                fields=["certificate", "kind"],
+                condition=models.Q(state="pending"),
+                name="one_pending_request_per_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} {self.kind} {self.state}"
+
+
+class AuditHead(models.Model):
+    """The chain's last sequence number and hash: appenders lock this one row, so entries never fork."""
+
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+
+class AuditEntry(models.Model):
+    """An append-only log entry; `hash` covers the entry and the previous entry's hash (see audit.py)."""
+
+    seq = models.PositiveBigIntegerField(_("序号"), unique=True)
+    at = models.DateTimeField(_("时间"))
+    actor = models.CharField(_("操作人"), max_length=150)
+    action = models.CharField(_("操作"), max_length=40)
+    subject = models.CharField(_("对象"), max_length=60, db_index=True)
+    data = models.JSONField(_("内容"))
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.subject}"
