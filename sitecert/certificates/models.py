@@ -100,6 +100,9 @@ class NumberSequence(models.Model):
     key = models.CharField(max_length=12, unique=True)  # prefix + year, e.g. "TJ2020"
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.key}: {self.last}"
+
 
 class ECertificate(models.Model):
     """The electronic certificate (职业培训合格证): one number for its life, a new version for each print
@@ -229,6 +232,9 @@ class AuditHead(models.Model):
 
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"#{self.last_seq} {self.last_hash[:12]}"
 
 
 class AuditEntry(models.Model):
