@@ -130,6 +130,10 @@ LEARNING_RULES = {
 POLICY_REGION = envstr("POLICY_REGION", "tianjin")
 # Private signing keys: outside the repository and the database (`sitecert keys generate`).
 SIGNING_KEY_DIR = Path(envstr("SIGNING_KEY_DIR", str(VAR_DIR / "keys")))
+# The organisation named in the PDF seal's certificate.
+SEAL_ORGANISATION = envstr("SEAL_ORGANISATION", "天津市住房和城乡建设委员会")
+# The public address printed in QR codes and named as the credentials' issuer.
+PUBLIC_URL = envstr("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 # Rendered certificate PDFs, one per version (a cache: safe to delete).
 CERTIFICATE_PDF_DIR = Path(envstr("CERTIFICATE_PDF_DIR", str(VAR_DIR / "certificates")))
 

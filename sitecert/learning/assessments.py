@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sitecert.certificates.exchange import exchange_on_progress
 from sitecert.certificates.policies import policy_for
 from sitecert.errors import DomainError
 from sitecert.learning.models import AssessmentAttempt, Question, QuestionBank
@@ -101,6 +102,8 @@ def attempt_submit(
         attempt.passed = attempt.score >= rules(timezone.localdate(now)).pass_mark
         attempt.submitted_at = now
         attempt.save(update_fields=["score", "passed", "submitted_at"])
+        if attempt.passed:
+            exchange_on_progress(legacy_ids=[attempt.certificate_id], as_of=timezone.localdate(now), now=now)
     return attempt
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from sitecert.certificates.exchange import exchange_on_progress
 from sitecert.errors import DomainError
 from sitecert.learning.models import Category, Course, HourEntry
 from sitecert.lib import idnumber
@@ -113,6 +114,7 @@ def hour_report_rows(
             )
             result.created += created
             result.unchanged += not created
+        exchange_on_progress(legacy_ids={entry.certificate_id for entry in entries}, as_of=today)
     return result
 
 

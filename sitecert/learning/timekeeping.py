@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sitecert.certificates.exchange import exchange_on_progress
 from sitecert.certificates.policies import policy_for
 from sitecert.errors import DomainError
 from sitecert.learning.models import DailyCredit, Enrolment, HourEntry, LearningSession, Unit, UnitProgress
@@ -178,6 +179,7 @@ def _complete_course(enrolment: Enrolment, now: datetime) -> None:
             "institution": course.institution,
         },
     )
+    exchange_on_progress(legacy_ids=[enrolment.certificate_id], as_of=timezone.localdate(now), now=now)
 
 
 def session_resume(*, token: str, user, now: datetime) -> LearningSession:

@@ -1,0 +1,173 @@
+"""The automatic exchange: the moment an old certificate meets the last requirement, its e-certificate is
+issued, exactly once, however many triggers race (the old certificate's row is locked and the e-certificate
+holds it as a unique key). `exchange_run` does the same for a whole region (catch-up after imports)."""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sitecert.certificates import credentials
+from sitecert.certificates.audit import Event, audit_append
+from sitecert.certificates.eligibility import candidates, explain
+from sitecert.certificates.keys import active_key
+from sitecert.certificates.models import CertificateVersion, ECertificate, Policy
+from sitecert.certificates.numbers import numbers_allocate
+from sitecert.certificates.policies import policy_for
+from sitecert.errors import DomainError
+from sitecert.lib.idnumber import mask
+from sitecert.registry.models import LegacyCertificate
+
+log = logging.getLogger(__name__)
+SYSTEM = "system"
+
+
+def printed(ecert: ECertificate, *, name: str, version: int, version_on: date) -> credentials.Printed:
+    return credentials.Printed(
+        number=ecert.number,
+        version=version,
+        name=name,
+        id_masked=mask(ecert.holder.id_number),
+        post_code=ecert.post.code,
+        post_name=str(ecert.post),
+        issued_on=ecert.issued_on,
+        version_on=version_on,
+        issuer=ecert.issuer,
+        replaces=ecert.legacy.certificate_no if ecert.legacy_id else None,
+    )
+
+
+def version_sign(
+    ecert: ECertificate, *, cause: str, name: str, on: date, now: datetime
+) -> CertificateVersion:
+    """A new signed version (not saved): the credential and the QR token, with the active key."""
+    kid = active_key().kid
+    text = printed(ecert, name=name, version=ecert.version, version_on=on)
+    return CertificateVersion(
+        certificate=ecert,
+        version=ecert.version,
+        cause=cause,
+        name=name,
+        issued_on=on,
+        kid=kid,
+        credential=credentials.credential_sign(text, kid=kid),
+        qr_token=credentials.qr_sign(text, kid=kid),
+        created_at=now,
+    )
+
+
+def certificates_issue(
+    *, legacy_ids: Iterable[int], policy: Policy, as_of: date, now: datetime, actor: str = SYSTEM
+) -> list[ECertificate]:
+    """Issue e-certificates for these old certificates (already decided eligible), skipping any that got
+    one meanwhile. One transaction: numbers, certificates, signed versions and audit entries, or nothing."""
+    with transaction.atomic():
+        locked = list(
+            LegacyCertificate.objects.select_for_update()
+            .filter(pk__in=list(legacy_ids), ecertificate__isnull=True)
+            .select_related("holder", "post")
+            .order_by("pk")
+        )
+        # Under READ COMMITTED the row lock waits for a racing issuer; this query then sees its e-certificate.
+        done = set(ECertificate.objects.filter(legacy__in=locked).values_list("legacy_id", flat=True))
+        locked = [legacy for legacy in locked if legacy.pk not in done]
+        if not locked:
+            return []
+        numbers = numbers_allocate(prefix=policy.number_prefix, year=as_of.year, count=len(locked))
+        ecerts = [
+            ECertificate(
+                number=number,
+                holder=legacy.holder,
+                post=legacy.post,
+                legacy=legacy,
+                policy=policy,
+                issuer=policy.issuing_authority,
+                issued_on=as_of,
+                status_since=as_of,
+                created_at=now,
+            )
+            for number, legacy in zip(numbers, locked, strict=True)
+        ]
+        ECertificate.objects.bulk_create(ecerts, batch_size=1000)
+        versions = [
+            version_sign(e, cause=CertificateVersion.Cause.ISSUE, name=e.holder.name, on=as_of, now=now)
+            for e in ecerts
+        ]
+        CertificateVersion.objects.bulk_create(versions, batch_size=1000)
+        events = [
+            Event(
+                actor,
+                "ecertificate.issue",
+                f"ecertificate:{e.number}",
+                {"legacy": e.legacy.certificate_no, "as_of": as_of.isoformat(), "kid": v.kid, "version": 1},
+            )
+            for e, v in zip(ecerts, versions, strict=True)
+        ]
+        audit_append(events=events, at=now)
+    return ecerts
+
+
+def certificate_issue(
+    *, legacy: LegacyCertificate, as_of: date, now: datetime, actor: str = SYSTEM
+) -> ECertificate:
+    """Issue now if every requirement is met; the existing e-certificate if it was issued already;
+    otherwise a DomainError naming what is missing."""
+    decision = explain(certificate=legacy, as_of=as_of)
+    if decision.exchanged:
+        return decision.ecertificate
+    if not decision.eligible:
+        raise DomainError("；".join(decision.missing), code="not_eligible", status=409)
+    issued = certificates_issue(
+        legacy_ids=[legacy.pk], policy=decision.policy, as_of=as_of, now=now, actor=actor
+    )
+    return issued[0] if issued else ECertificate.objects.get(legacy=legacy)
+
+
+def exchange_on_progress(
+    *, legacy_ids: Iterable[int], as_of: date, now: datetime | None = None
+) -> list[ECertificate]:
+    """Called where a requirement may just have been met on `as_of` (an hour record, an assessment pass).
+    Learning is never lost to a failed issuance: on a missing key it is logged and `sitecert exchange`
+    catches up. `now` stamps the records (the wall clock when the caller has no driven clock)."""
+    now = now or timezone.now()
+    policy = policy_for(as_of)
+    due = list(
+        candidates(policy=policy, as_of=as_of).filter(pk__in=list(legacy_ids)).values_list("pk", flat=True)
+    )
+    if not due:
+        return []
+    try:
+        with transaction.atomic():
+            return certificates_issue(legacy_ids=due, policy=policy, as_of=as_of, now=now)
+    except DomainError as exc:
+        log.warning("exchange postponed for %s: %s", due, exc.message)
+        return []
+
+
+@dataclass
+class RunResult:
+    as_of: date
+    candidates: int = 0
+    issued: int = 0
+
+
+def exchange_run(*, as_of: date, now: datetime, batch: int = 2000, progress=None) -> RunResult:
+    """Issue every e-certificate due on `as_of`, in batches (each its own transaction)."""
+    policy = policy_for(as_of)
+    if as_of > policy.exchange_closes:
+        raise DomainError(
+            _("换证已于 %(day)s 截止，原证书已自动作废") % {"day": policy.exchange_closes},
+            code="deadline_passed",
+        )
+    ids = list(candidates(policy=policy, as_of=as_of).order_by("pk").values_list("pk", flat=True))
+    result = RunResult(as_of, candidates=len(ids))
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        result.issued += len(certificates_issue(legacy_ids=chunk, policy=policy, as_of=as_of, now=now))
+        if progress:
+            progress(len(chunk))
+    return result
