@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
+from sitecert.certificates.api import router as certificates_router
 from sitecert.errors import DomainError
 from sitecert.learning.api import router as learning_router
 from sitecert.people.api import router as people_router
@@ -59,3 +60,4 @@ def health(request):
 api.add_router("/registry/", registry_router)
 api.add_router("/", people_router)
 api.add_router("/learning/", learning_router)
+api.add_router("/", certificates_router)

@@ -93,6 +93,8 @@ CACHES = {
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + ([] if _redis else ["django_ratelimit.E003"])
 RATELIMIT_IP_META_KEY = envstr("RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
 REGISTRY_QUERY_RATE = envstr("REGISTRY_QUERY_RATE", "30/m")
+# Certificate verification (page and API) per client address: generous, for site gates scanning many prints.
+VERIFY_RATE = envstr("VERIFY_RATE", "120/m")
 
 AUTH_USER_MODEL = "people.User"
 AUTHENTICATION_BACKENDS = [

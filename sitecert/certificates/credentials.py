@@ -6,17 +6,20 @@
   that scans reliably from paper, so that a scanner with no network can still check the signature.
 """
 
+import warnings
 from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
 from joserfc import jwt
-from joserfc.errors import JoseError
+from joserfc.errors import JoseError, SecurityWarning
 from joserfc.jwk import KeySet
 
 from sitecert.certificates.keys import credential_key
 
+# "EdDSA" (RFC 8037) rather than RFC 9864's "Ed25519": what JOSE libraries verify today (PyJWT, jose, go-jose).
 ALGORITHMS = ["EdDSA"]
+warnings.filterwarnings("ignore", message="EdDSA is deprecated", category=SecurityWarning)
 VC_TYPE = "vc+jwt"
 QR_TYPE = "sc-qr+jwt"
 

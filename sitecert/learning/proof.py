@@ -4,31 +4,19 @@ subset, listing courses and hours by category, the assessment result, and a QR c
 import io
 from datetime import date
 
-from django.conf import settings
 from django.core import signing
 from django.utils.translation import gettext as _
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from sitecert.learning.assessments import assessment_passed
 from sitecert.learning.models import Category, HourEntry
 from sitecert.lib.idnumber import mask
+from sitecert.pdfkit import cjk_font, draw_qr
 from sitecert.registry.models import LegacyCertificate
 
-FONT = "SitecertCJK"
 SALT = "sitecert.proof-of-hours"
-
-
-def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT, settings.CJK_FONT_PATH, subfontIndex=0))  # embedded as a subset
-    return FONT
 
 
 def proof_token(*, certificate: LegacyCertificate, year: int) -> str:
@@ -44,7 +32,7 @@ def proof_token_read(token: str) -> tuple[str, int] | None:
 
 
 def proof_of_hours_pdf(*, certificate: LegacyCertificate, year: int, verify_url: str, today: date) -> bytes:
-    font = _font()
+    font = cjk_font()
     entries = (
         HourEntry.objects.filter(certificate=certificate, completed_on__year=year)
         .select_related("course", "institution")
@@ -104,18 +92,10 @@ def proof_of_hours_pdf(*, certificate: LegacyCertificate, year: int, verify_url:
             else _("尚未通过")
         },
     )
-    _qr(pdf, verify_url, x=width - 60 * mm, y=25 * mm, size=40 * mm)
+    draw_qr(pdf, verify_url, x=width - 60 * mm, y=25 * mm, size=40 * mm)
     pdf.setFont(font, 9)
     pdf.drawString(20 * mm, 30 * mm, _("出具日期：%(day)s") % {"day": today.isoformat()})
     pdf.drawString(20 * mm, 24 * mm, _("扫描二维码核验；以系统在线记录为准。"))
     pdf.showPage()
     pdf.save()
     return out.getvalue()
-
-
-def _qr(pdf: Canvas, text: str, *, x: float, y: float, size: float) -> None:
-    widget = QrCodeWidget(text, barLevel="M")
-    x1, y1, x2, y2 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
-    drawing.add(widget)
-    renderPDF.draw(drawing, pdf, x, y)

@@ -6,9 +6,12 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from sitecert.certificates.models import ECertificate
 from sitecert.people.models import ApiToken, Organisation, RosterEntry
+from sitecert.registry.models import LegacyCertificate
 
 
 def holder_required(view):
@@ -65,3 +68,30 @@ def roster_entry_for_employer(request, pk: int) -> RosterEntry:
 
 def api_token_for(request, pk: int) -> ApiToken:
     return get_object_or_404(ApiToken, pk=pk, organisation_id=request.user.organisation_id)
+
+
+def may_see_person(user, person_id: int) -> bool:
+    """The person themself, an employer whose roster lists them, or the authority."""
+    if user.is_staff or (user.person_id and user.person_id == person_id):
+        return True
+    org = user.organisation
+    return bool(
+        org
+        and org.kind == Organisation.Kind.EMPLOYER
+        and org.is_active
+        and RosterEntry.objects.filter(employer=org, person_id=person_id).exists()
+    )
+
+
+def legacy_certificate_for(user, number: str):
+    cert = LegacyCertificate.objects.select_related("holder", "post").filter(certificate_no=number).first()
+    if cert is None or not may_see_person(user, cert.holder_id):
+        raise Http404
+    return cert
+
+
+def ecertificate_for(user, number: str):
+    ecert = ECertificate.objects.select_related("holder", "post", "legacy").filter(number=number).first()
+    if ecert is None or not may_see_person(user, ecert.holder_id):
+        raise Http404
+    return ecert

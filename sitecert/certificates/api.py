@@ -1,0 +1,204 @@
+"""E-certificates over HTTP: public verification (rate-limited), eligibility explained, a certificate's
+credential and PDF for those who may see it, and the holder's lifecycle requests."""
+
+from datetime import date
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+
+from sitecert import clock
+from sitecert.certificates import lifecycle
+from sitecert.certificates.eligibility import explain, hours_text
+from sitecert.certificates.pdf import certificate_pdf
+from sitecert.certificates.verification import verify_number, verify_token
+from sitecert.errors import DomainError
+from sitecert.people.api import AUTH, ErrorOut
+from sitecert.portals.access import ecertificate_for, legacy_certificate_for
+from sitecert.throttle import check_rate
+
+router = Router(tags=["certificates 电子证书"])
+
+
+class SignatureOut(Schema):
+    valid: bool | None
+    kid: str | None
+    algorithm: str
+
+
+class VerificationOut(Schema):
+    outcome: str
+    message: str
+    number: str
+    version: int | None
+    current_version: int | None
+    signature: SignatureOut
+    certificate: dict
+
+
+def _throttle(request):
+    check_rate(request, group="verify", rate_setting="VERIFY_RATE")
+
+
+@router.get(
+    "/verify",
+    auth=None,
+    response={200: VerificationOut, 429: ErrorOut},
+    summary="核验二维码令牌或凭证 / Verify a scanned QR token or a credential",
+)
+def verify_by_token(request, token: str):
+    _throttle(request)
+    return verify_token(token, today=clock.today()).as_json()
+
+
+@router.get(
+    "/verify/{number}",
+    auth=None,
+    response={200: VerificationOut, 429: ErrorOut},
+    summary="按证书编号核验 / Verify by certificate number",
+)
+def verify_by_number(request, number: str):
+    _throttle(request)
+    return verify_number(number, today=clock.today()).as_json()
+
+
+class CheckOut(Schema):
+    code: str
+    ok: bool
+    message: str
+
+
+class EligibilityOut(Schema):
+    certificate_no: str
+    as_of: date
+    policy: str
+    state: str
+    eligible: bool
+    professional_hours: str
+    total_hours: str
+    ecertificate: str | None
+    checks: list[CheckOut]
+    missing: list[str]
+
+
+class AsOf(Schema):
+    as_of: date | None = None
+
+
+@router.get(
+    "/certificates/legacy/{number}/eligibility",
+    auth=AUTH,
+    response={200: EligibilityOut, 404: ErrorOut},
+    summary="原证书换证条件（可指定日期）/ Exchange eligibility of an old certificate, as of a date",
+)
+def eligibility(request, number: str, query: Query[AsOf]):
+    cert = legacy_certificate_for(request.user, number)
+    result = explain(certificate=cert, as_of=query.as_of or clock.today())
+    return {
+        "certificate_no": cert.certificate_no,
+        "as_of": result.as_of,
+        "policy": str(result.policy),
+        "state": result.state,
+        "eligible": result.eligible,
+        "professional_hours": hours_text(result.professional_hours),
+        "total_hours": hours_text(result.total_hours),
+        "ecertificate": result.ecertificate.number if result.ecertificate else None,
+        "checks": [vars(c) for c in result.checks],
+        "missing": result.missing,
+    }
+
+
+class VersionOut(Schema):
+    version: int
+    cause: str
+    name: str
+    issued_on: date
+    kid: str
+    credential: str
+
+
+class ECertificateOut(Schema):
+    number: str
+    name: str
+    post: str
+    issued_on: date
+    issuer: str
+    status: str
+    status_since: date
+    version: int
+    replaces: str | None
+    versions: list[VersionOut]
+
+
+@router.get(
+    "/certificates/{number}",
+    auth=AUTH,
+    response={200: ECertificateOut, 404: ErrorOut},
+    summary="电子证书及其可验证凭证 / An e-certificate with its verifiable credentials",
+)
+def certificate_detail(request, number: str):
+    ecert = ecertificate_for(request.user, number)
+    versions = list(ecert.versions.order_by("-version"))
+    return {
+        "number": ecert.number,
+        "name": versions[0].name,
+        "post": str(ecert.post),
+        "issued_on": ecert.issued_on,
+        "issuer": ecert.issuer,
+        "status": ecert.status,
+        "status_since": ecert.status_since,
+        "version": ecert.version,
+        "replaces": ecert.legacy.certificate_no if ecert.legacy_id else None,
+        "versions": versions,
+    }
+
+
+@router.get(
+    "/certificates/{number}/pdf",
+    auth=AUTH,
+    response={404: ErrorOut},
+    summary="电子证书 PDF（带电子签章）/ The sealed PDF",
+)
+def certificate_pdf_download(request, number: str):
+    return pdf_response(ecertificate_for(request.user, number))
+
+
+def pdf_response(ecert) -> HttpResponse:
+    response = HttpResponse(certificate_pdf(ecert=ecert), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{ecert.number}-v{ecert.version}.pdf"'
+    return response
+
+
+class RequestIn(Schema):
+    kind: str
+    reason: str
+    new_name: str = ""
+
+
+class RequestOut(Schema):
+    id: int
+    kind: str
+    state: str
+    reason: str
+    new_name: str
+
+
+@router.post(
+    "/certificates/{number}/requests",
+    auth=AUTH,
+    response={201: RequestOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="申请补发、信息变更或注销 / Ask for a reissue, a change of name or a cancellation",
+)
+def request_create(request, number: str, payload: RequestIn):
+    ecert = ecertificate_for(request.user, number)
+    if payload.kind not in lifecycle.Kind.values:
+        raise DomainError(_("申请类型应为 reissue、change 或 cancel"), code="kind", field="kind")
+    made = lifecycle.request_create(
+        ecert=ecert,
+        kind=payload.kind,
+        reason=payload.reason,
+        new_name=payload.new_name,
+        by=request.user,
+        now=clock.now(),
+    )
+    return 201, made

@@ -1,0 +1,33 @@
+import json
+import sys
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from tqdm import tqdm
+
+from sitecert.certificates.exchange import exchange_run
+from sitecert.errors import DomainError
+
+
+class Command(BaseCommand):
+    help = "为所有符合条件的原证书换发电子证书。Issue every e-certificate due (catch-up after imports)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--as-of", type=date.fromisoformat, help="按该日判断（默认今天）/ decide as of this day"
+        )
+
+    def handle(self, *args, as_of: date | None, **options):
+        as_of = as_of or timezone.localdate()
+        bar = tqdm(unit="证", file=sys.stderr, disable=not sys.stderr.isatty())
+        try:
+            result = exchange_run(as_of=as_of, now=timezone.now(), progress=bar.update)
+        except DomainError as exc:
+            raise CommandError(exc.message, returncode=2) from exc
+        finally:
+            bar.close()
+        self.stdout.write(f"{as_of}：符合条件 {result.candidates}，已换发 {result.issued}")
+        self.stdout.write(
+            json.dumps({"as_of": as_of.isoformat(), "candidates": result.candidates, "issued": result.issued})
+        )

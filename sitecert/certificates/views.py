@@ -1,0 +1,39 @@
+"""Public pages: the verification page anyone reaches from a QR code, and the JWKS that verifiers fetch."""
+
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from sitecert import clock
+from sitecert.certificates.keys import jwks as jwks_document
+from sitecert.certificates.verification import verify_number, verify_token
+from sitecert.throttle import RateLimited, check_rate
+
+
+@require_GET
+@cache_control(public=True, max_age=300)
+def jwks(request):
+    """/.well-known/jwks.json: every public key, retired ones included, readable from any origin."""
+    response = JsonResponse(jwks_document())
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def verify(request, number: str | None = None):
+    """By number (typed, or /verify/<number>/), or by the QR content (?t=… as scanned, or pasted in ?q=)."""
+    text = (request.GET.get("t") or request.GET.get("q") or number or "").strip()
+    context = {"query": request.GET.get("q", number or ""), "result": None}
+    if not text:
+        return render(request, "certificates/verify.html", context)
+    try:
+        check_rate(request, group="verify", rate_setting="VERIFY_RATE")
+    except RateLimited:
+        context["error"] = _("查询过于频繁，请稍后再试")
+        return render(request, "certificates/verify.html", context, status=429)
+    token_like = "t=" in text or text.count(".") == 2
+    today = clock.today()
+    context["result"] = verify_token(text, today=today) if token_like else verify_number(text, today=today)
+    status = {"forged": 200, "not_found": 404}.get(context["result"].outcome, 200)
+    return render(request, "certificates/verify.html", context, status=status)
