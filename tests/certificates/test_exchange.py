@@ -30,7 +30,12 @@ def test_the_report_that_completes_the_hours_issues_the_ecertificate(builder, re
     assert not ECertificate.objects.exists()
     report(builder, "general", 10)
     ecert = ECertificate.objects.get(legacy=builder)
-    assert (ecert.holder, ecert.post, ecert.issued_on, ecert.status) == (builder.holder, builder.post, IN_WINDOW, "valid")
+    assert (ecert.holder, ecert.post, ecert.issued_on, ecert.status) == (
+        builder.holder,
+        builder.post,
+        IN_WINDOW,
+        "valid",
+    )
     assert ecert.issuer == "天津市住房和城乡建设委员会" and ecert.version == 1
     assert ecert.number.startswith("TJ2020") and number_valid(ecert.number)
     version = ecert.versions.get()
@@ -84,7 +89,9 @@ def test_an_ineligible_certificate_is_refused_with_what_is_missing(builder, repo
     assert "还差专业岗位知识 6 学时" in refused.value.message and refused.value.code == "not_eligible"
 
 
-def test_without_a_signing_key_learning_is_kept_and_the_bulk_run_catches_up(builder, report, settings, tmp_path):
+def test_without_a_signing_key_learning_is_kept_and_the_bulk_run_catches_up(
+    builder, report, settings, tmp_path
+):
     settings.SIGNING_KEY_DIR = tmp_path / "none"
     complete(report, builder)
     assert HourEntry.objects.filter(certificate=builder).count() == 2 and not ECertificate.objects.exists()

@@ -1,0 +1,191 @@
+"""The signed certificate: its QR code read back from the printed PDF and verified by a JOSE library other
+than sitecert's, against the JWKS fetched over HTTP; tampered tokens reported as forged; the PDF's seal."""
+
+import base64
+import io
+import json
+import shutil
+import subprocess
+
+import jwt as pyjwt
+import pytest
+from django.test import Client
+from joserfc import jwt as jose_jwt
+from joserfc.jwk import OKPKey
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+
+from sitecert.certificates.credentials import token_from
+from sitecert.certificates.exchange import certificates_issue
+from sitecert.certificates.keys import key_generate, key_rotate
+from sitecert.certificates.models import SigningKey
+from sitecert.certificates.pdf import certificate_pdf
+from sitecert.certificates.policies import policy_for
+from sitecert.certificates.verification import verify_token
+from tests.certificates.conftest import IN_WINDOW, NOW
+
+TOOLS = all(shutil.which(t) for t in ("pdftoppm", "zbarimg"))
+
+
+def issue(cert):
+    return certificates_issue(legacy_ids=[cert.pk], policy=policy_for(IN_WINDOW), as_of=IN_WINDOW, now=NOW)[0]
+
+
+def qr_of(pdf: bytes, tmp_path) -> str:
+    (tmp_path / "c.pdf").write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-singlefile", tmp_path / "c.pdf", tmp_path / "c"], check=True
+    )
+    out = subprocess.run(
+        ["zbarimg", "--raw", "-q", tmp_path / "c.png"], check=True, capture_output=True, text=True
+    )
+    return out.stdout.strip()
+
+
+@pytest.mark.skipif(not TOOLS, reason="poppler-utils and zbar-tools are installed by `make test`")
+@pytest.mark.django_db(transaction=True)
+def test_the_printed_qr_verifies_with_pyjwt_against_the_jwks_over_http(
+    post_catalogue, live_server, settings, tmp_path
+):
+    from tests.personas import make_personas
+
+    settings.SIGNING_KEY_DIR, settings.CERTIFICATE_PDF_DIR = tmp_path / "keys", tmp_path / "pdf"
+    key_generate(now=NOW, actor="test")
+    cert = make_personas().holder.person.legacy_certificates.get(certificate_no="TJ2015000101")
+    ecert = issue(cert)
+    scanned = qr_of(certificate_pdf(ecert=ecert), tmp_path)
+    assert scanned.startswith(f"{settings.PUBLIC_URL}/verify/?t=")
+    token = token_from(scanned)
+    keys = pyjwt.PyJWKClient(f"{live_server.url}/.well-known/jwks.json")
+    claims = pyjwt.decode(token, keys.get_signing_key_from_jwt(token).key, algorithms=["EdDSA"])
+    assert (claims["n"], claims["v"], claims["nm"], claims["p"]) == (ecert.number, 1, "王芳", "builder-civil")
+    assert claims["id"] == "120104********1224"
+    credential = ecert.versions.get().credential
+    assert pyjwt.get_unverified_header(credential)["typ"] == "vc+jwt"
+    vc = pyjwt.decode(credential, keys.get_signing_key_from_jwt(credential).key, algorithms=["EdDSA"])
+    assert vc["@context"][0] == "https://www.w3.org/ns/credentials/v2"
+    assert vc["credentialSubject"]["name"] == "王芳" and vc["certificateNumber"] == ecert.number
+    assert vc["replaces"] == "TJ2015000101" and vc["issuer"]["name"] == "天津市住房和城乡建设委员会"
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def changed_claim(token: str) -> str:
+    header, payload, signature = token.split(".")
+    claims = json.loads(unb64(payload))
+    claims["nm"] = "张伟"
+    return ".".join([header, b64(json.dumps(claims).encode()), signature])
+
+
+def wrong_key(token: str) -> str:
+    header = json.loads(unb64(token.split(".")[0]))
+    claims = json.loads(unb64(token.split(".")[1]))
+    stranger = OKPKey.generate_key("Ed25519")
+    return jose_jwt.encode(header, claims, stranger, algorithms=["EdDSA"])
+
+
+def other_algorithm(token: str) -> str:
+    """HS256 keyed with the public key: the classic algorithm-confusion forgery."""
+    header = json.loads(unb64(token.split(".")[0]))
+    claims = json.loads(unb64(token.split(".")[1]))
+    public = SigningKey.objects.get(kid=header["kid"]).public_jwk["x"]
+    return pyjwt.encode(claims, public.encode() * 2, algorithm="HS256", headers={"kid": header["kid"]})
+
+
+def alg_none(token: str) -> str:
+    claims = unb64(token.split(".")[1])
+    return ".".join([b64(json.dumps({"alg": "none", "typ": "sc-qr+jwt"}).encode()), b64(claims), ""])
+
+
+@pytest.fixture
+def issued(builder, keys):
+    return issue(builder)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "tamper",
+    [changed_claim, wrong_key, lambda t: t[:-12], lambda t: t.rsplit(".", 1)[0], other_algorithm, alg_none],
+    ids=["changed-claim", "wrong-key", "truncated", "no-signature", "other-algorithm", "alg-none"],
+)
+def test_tampered_tokens_are_reported_as_forged_never_as_not_found(issued, tamper):
+    token = tamper(issued.versions.get().qr_token)
+    assert verify_token(token, today=IN_WINDOW).outcome == "forged"
+    body = Client().get("/api/v1/verify", {"token": token}).json()
+    assert body["outcome"] == "forged" and body["signature"]["valid"] is False
+    page = Client().get("/verify/", {"t": token})
+    assert page.status_code == 200 and "签名校验失败" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_genuine_token_verifies_with_its_live_status_and_masked_fields(issued):
+    token = issued.versions.get().qr_token
+    body = Client().get("/api/v1/verify", {"token": token}).json()
+    assert body["outcome"] == "valid" and body["signature"] == {
+        "valid": True,
+        "kid": issued.versions.get().kid,
+        "algorithm": "EdDSA",
+    }
+    assert body["certificate"]["id_number_masked"] == "120104********1224"
+    assert "120104198805171224" not in json.dumps(body)
+
+
+@pytest.mark.django_db
+def test_after_a_key_rotation_old_prints_still_verify_and_new_ones_use_the_new_key(issued, personas):
+    old = issued.versions.get()
+    new_key = key_rotate(now=NOW, actor="test")
+    assert verify_token(old.qr_token, today=IN_WINDOW).outcome == "valid"
+    jwks = Client().get("/.well-known/jwks.json").json()
+    assert {k["kid"] for k in jwks["keys"]} == {old.kid, new_key.kid}
+    from sitecert.certificates.lifecycle import version_new
+
+    reissued = version_new(ecert=issued, cause="reissue", by=personas.inspector, now=NOW)
+    assert reissued.kid == new_key.kid != old.kid
+    assert pyjwt.get_unverified_header(reissued.qr_token)["kid"] == new_key.kid
+
+
+@pytest.mark.django_db
+def test_the_pdf_seal_is_valid_and_any_edit_breaks_it(issued, settings, tmp_path):
+    settings.CERTIFICATE_PDF_DIR = tmp_path
+    pdf = certificate_pdf(ecert=issued)
+    seal = SigningKey.objects.get().seal_certificate
+    from asn1crypto import pem, x509
+
+    root = x509.Certificate.load(pem.unarmor(seal.encode())[2])
+    context = ValidationContext(trust_roots=[root])
+    status = validate_pdf_signature(PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0], context)
+    assert status.intact and status.valid and status.trusted and status.docmdp_ok
+    at = pdf.index(b"stream") + 40
+    edited = pdf[:at] + bytes([pdf[at] ^ 0x01]) + pdf[at + 1 :]
+    broken = validate_pdf_signature(PdfFileReader(io.BytesIO(edited)).embedded_signatures[0], context)
+    assert not broken.intact
+    assert certificate_pdf(ecert=issued) == pdf  # rendered once, then served from the cache
+
+
+@pytest.mark.django_db
+def test_offline_verification_needs_only_the_jwks(issued, tmp_path, capsys):
+    from django.core.management import CommandError, call_command
+
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(Client().get("/.well-known/jwks.json").content.decode())
+    token = issued.versions.get().qr_token
+    call_command("verify", f"http://example.invalid/verify/?t={token}", jwks=str(jwks))
+    out = json.loads(capsys.readouterr().out)
+    assert out["genuine"] and out["claims"]["n"] == issued.number
+    with pytest.raises(CommandError, match="forged"):
+        call_command("verify", changed_claim(token), jwks=str(jwks))
+
+
+@pytest.mark.django_db
+def test_the_jwks_holds_no_private_key_and_the_key_files_are_private(issued, settings):
+    keys = Client().get("/.well-known/jwks.json").json()["keys"]
+    assert keys and all("d" not in k and k["kty"] == "OKP" and k["crv"] == "Ed25519" for k in keys)
+    files = sorted(settings.SIGNING_KEY_DIR.iterdir())
+    assert len(files) == 2 and all(f.stat().st_mode & 0o077 == 0 for f in files)
