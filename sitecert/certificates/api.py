@@ -5,7 +5,7 @@ from datetime import date
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from sitecert import clock
 from sitecert.certificates import lifecycle
@@ -201,4 +201,4 @@ def request_create(request, number: str, payload: RequestIn):
         by=request.user,
         now=clock.now(),
     )
-    return 201, made
+    return Status(201, made)

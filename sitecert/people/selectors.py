@@ -16,6 +16,7 @@ from sitecert.registry.models import LegacyCertificate, LegacyStatus, Post
 class HolderCertificate:
     certificate: LegacyCertificate
     next_step: str
+    exchange: object = None  # the exchange explained (certificates.eligibility), filled in by the portal
 
 
 def _next_step(cert: LegacyCertificate) -> str:

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from sitecert.certificates.models import CertificateRequest
 from sitecert.errors import DomainError
 from sitecert.learning.models import Category, Unit
 from sitecert.people.models import Organisation
@@ -121,3 +122,11 @@ class UnitForm(forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=Unit.Kind.choices)
     minutes = forms.IntegerField(label=_("要求学习时长（分钟）"), min_value=1, max_value=600)
     body = forms.CharField(label=_("内容"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class CertificateRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("申请类型"), choices=CertificateRequest.Kind.choices)
+    reason = forms.CharField(label=_("申请理由"), max_length=200)
+    new_name = forms.CharField(
+        label=_("变更后姓名"), max_length=40, required=False, help_text=_("仅信息变更时填写，须与户籍一致")
+    )

@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from sitecert.portals.views import accounts, authority, holder, learning, organisation
+from sitecert.portals.views import accounts, authority, certificates, holder, learning, organisation
 
 urlpatterns = [
     path("accounts/register/", accounts.register, name="register"),
@@ -15,6 +15,9 @@ urlpatterns = [
     path("me/", holder.home, name="holder-home"),
     path("me/roster/<int:pk>/dispute/", holder.dispute, name="holder-dispute"),
     path("me/help/", holder.help_page, name="holder-help"),
+    path("certificates/legacy/<str:number>/", certificates.legacy_exchange, name="legacy-exchange"),
+    path("certificates/<str:number>/", certificates.ecertificate, name="ecertificate"),
+    path("certificates/<str:number>/pdf", certificates.ecertificate_pdf, name="ecertificate-pdf"),
     path("learn/certificate/<int:certificate>/", learning.catalogue, name="learn-catalogue"),
     path("learn/certificate/<int:certificate>/enrol/<int:course>/", learning.enrol, name="learn-enrol"),
     path(

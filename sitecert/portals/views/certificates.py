@@ -1,0 +1,50 @@
+"""E-certificate pages for the holder, their employers and the authority: the exchange explained, the
+certificate with its versions, the sealed PDF, and the holder's requests."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from sitecert import clock
+from sitecert.certificates import lifecycle
+from sitecert.certificates.api import pdf_response
+from sitecert.certificates.eligibility import explain
+from sitecert.errors import DomainError
+from sitecert.portals.access import ecertificate_for, legacy_certificate_for
+from sitecert.portals.forms import CertificateRequestForm, show_error
+
+
+@login_required
+def legacy_exchange(request, number: str):
+    """How far an old certificate is from its e-certificate, check by check."""
+    cert = legacy_certificate_for(request.user, number)
+    result = explain(certificate=cert, as_of=clock.today())
+    return render(request, "portals/exchange.html", {"certificate": cert, "result": result})
+
+
+@login_required
+def ecertificate(request, number: str):
+    ecert = ecertificate_for(request.user, number)
+    own = ecert.holder_id == request.user.person_id
+    form = CertificateRequestForm(request.POST or None) if own else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            lifecycle.request_create(ecert=ecert, by=request.user, now=clock.now(), **form.cleaned_data)
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, _("已提交申请，主管部门审核后生效"))
+            return redirect("ecertificate", number=ecert.number)
+    context = {
+        "ecert": ecert,
+        "versions": ecert.versions.order_by("-version"),
+        "requests": ecert.requests.order_by("-requested_at") if own or request.user.is_staff else [],
+        "form": form,
+    }
+    return render(request, "portals/ecertificate.html", context)
+
+
+@login_required
+def ecertificate_pdf(request, number: str):
+    return pdf_response(ecertificate_for(request.user, number))

@@ -1,0 +1,126 @@
+"""Reissue, change of details and cancellation of e-certificates (DOMAIN.md rule 4.2), and the audit log."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from sitecert.certificates.audit import audit_verify
+from sitecert.certificates.exchange import certificates_issue
+from sitecert.certificates.lifecycle import certificate_revoke, request_create, request_decide
+from sitecert.certificates.models import AuditEntry, CertificateRequest
+from sitecert.certificates.policies import policy_for
+from sitecert.certificates.verification import verify_number, verify_token
+from sitecert.errors import DomainError
+from tests.certificates.conftest import IN_WINDOW, NOW
+
+pytestmark = pytest.mark.django_db
+LATER = IN_WINDOW.replace(month=10)
+
+
+@pytest.fixture
+def issued(builder, keys):
+    return certificates_issue(
+        legacy_ids=[builder.pk], policy=policy_for(IN_WINDOW), as_of=IN_WINDOW, now=NOW
+    )[0]
+
+
+def test_a_reissue_keeps_the_number_and_old_prints_verify_as_superseded(issued, personas):
+    first = issued.versions.get().qr_token
+    asked = request_create(ecert=issued, kind="reissue", reason="原打印件遗失", by=personas.holder, now=NOW)
+    request_decide(request=asked, approve=True, by=personas.inspector, now=NOW)
+    issued.refresh_from_db()
+    assert issued.version == 2 and issued.versions.count() == 2
+    old = verify_token(first, today=LATER)
+    assert (old.outcome, old.version, old.current_version) == ("superseded", 1, 2)
+    assert "已被第 2 版取代" in old.message
+    assert verify_token(issued.versions.get(version=2).qr_token, today=LATER).outcome == "valid"
+
+
+def test_a_change_of_name_approved_by_the_authority_prints_the_new_name(issued, personas):
+    asked = request_create(
+        ecert=issued, kind="change", reason="户籍姓名变更", new_name="王 芳菲", by=personas.holder, now=NOW
+    )
+    assert CertificateRequest.objects.get().state == "pending"
+    assert verify_number(issued.number, today=LATER).fields["name"] == "王芳"  # nothing changes until decided
+    request_decide(request=asked, approve=True, by=personas.inspector, now=NOW)
+    result = verify_number(issued.number, today=LATER)
+    assert (result.fields["name"], result.current_version) == ("王芳菲", 2)
+    change = AuditEntry.objects.get(action="ecertificate.change")
+    assert change.data["name"] == {"from": "王芳", "to": "王芳菲"}
+
+
+def test_a_rejected_request_changes_nothing(issued, personas):
+    asked = request_create(ecert=issued, kind="cancel", reason="不再从事该岗位", by=personas.holder, now=NOW)
+    request_decide(request=asked, approve=False, by=personas.inspector, now=NOW, note="请由单位出具证明")
+    issued.refresh_from_db()
+    assert (issued.status, issued.version) == ("valid", 1)
+
+
+def test_cancellation_on_request_shows_as_revoked_from_that_day(issued, personas):
+    asked = request_create(ecert=issued, kind="cancel", reason="本人申请注销", by=personas.holder, now=NOW)
+    request_decide(request=asked, approve=True, by=personas.inspector, now=NOW)
+    result = verify_token(issued.versions.get().qr_token, today=LATER)
+    assert result.outcome == "revoked" and "注销" in result.message and result.signature_valid
+    body = Client().get(f"/api/v1/verify/{issued.number}").json()
+    assert body["outcome"] == "revoked"
+
+
+def test_the_authority_may_cancel_directly_and_nobody_else(issued, personas):
+    with pytest.raises(DomainError):
+        certificate_revoke(ecert=issued, reason="x", by=personas.employer_admin, now=NOW)
+    certificate_revoke(ecert=issued, reason="以欺骗手段取得", by=personas.inspector, now=NOW)
+    with pytest.raises(DomainError, match="已注销"):
+        certificate_revoke(ecert=issued, reason="again", by=personas.inspector, now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("who", "kind", "extra", "message"),
+    [
+        ("other_holder", "reissue", {}, "只能为本人的证书提出申请"),
+        ("holder", "change", {"new_name": "王芳"}, "变更后姓名与现姓名相同"),
+        ("holder", "change", {"new_name": "王2"}, "姓名应为2至40个字符"),
+    ],
+)
+def test_requests_are_checked(issued, personas, who, kind, extra, message):
+    with pytest.raises(DomainError, match=message):
+        request_create(ecert=issued, kind=kind, reason="理由", by=getattr(personas, who), now=NOW, **extra)
+
+
+def test_one_pending_request_of_a_kind_at_a_time(issued, personas):
+    request_create(ecert=issued, kind="reissue", reason="遗失", by=personas.holder, now=NOW)
+    with pytest.raises(DomainError, match="已有一份同类申请"):
+        request_create(ecert=issued, kind="reissue", reason="遗失", by=personas.holder, now=NOW)
+
+
+def test_the_api_files_a_request_for_the_holder_only(issued, personas):
+    client = Client()
+    client.force_login(personas.holder)
+    url = f"/api/v1/certificates/{issued.number}/requests"
+    made = client.post(url, {"kind": "reissue", "reason": "遗失"}, content_type="application/json")
+    assert made.status_code == 201 and made.json()["state"] == "pending"
+    bad = client.post(url, {"kind": "renew", "reason": "x"}, content_type="application/json")
+    assert bad.status_code == 400 and bad.json()["details"]["field"] == "kind"
+    client.force_login(personas.other_holder)
+    assert (
+        client.post(url, {"kind": "reissue", "reason": "x"}, content_type="application/json").status_code
+        == 404
+    )
+
+
+def test_the_audit_chain_detects_an_edited_a_deleted_and_a_truncated_entry(issued, personas):
+    for kind in ("reissue", "cancel"):
+        asked = request_create(ecert=issued, kind=kind, reason="理由", by=personas.holder, now=NOW)
+        request_decide(request=asked, approve=True, by=personas.inspector, now=NOW)
+    assert audit_verify() == [] and AuditEntry.objects.count() >= 7
+    call_command("audit", "verify")
+    second = AuditEntry.objects.get(seq=2)
+    AuditEntry.objects.filter(seq=2).update(data={**second.data, "legacy": "TJ2099999999"})
+    assert audit_verify() == ["#2 altered (its hash does not match its content)"]
+    with pytest.raises(CommandError):
+        call_command("audit", "verify")
+    AuditEntry.objects.filter(seq=2).update(data=second.data)
+    AuditEntry.objects.filter(seq=3).delete()
+    assert any("missing" in p for p in audit_verify())
+    last = AuditEntry.objects.order_by("-seq").first()
+    AuditEntry.objects.filter(seq__gte=3).delete()
+    assert any(f"#{last.seq} was written" in p for p in audit_verify())

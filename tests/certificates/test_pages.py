@@ -1,0 +1,76 @@
+"""The holder, the employer and the authority see the exchange explained and the e-certificate; the public
+verification page; nobody else sees a person's certificate."""
+
+import pytest
+from django.test import Client
+
+from sitecert import clock
+from tests.certificates.conftest import NOW
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    clock.set_now(NOW)
+    yield
+    clock.set_now(None)
+
+
+def test_the_holder_home_says_what_is_missing_for_the_exchange(client, personas, builder, report):
+    report(builder, "professional", 16)
+    client.force_login(personas.holder)
+    page = client.get("/me/").content.decode()
+    assert "还差专业岗位知识 6 学时" in page and "证书状态为注销，需重新参加职业培训取证" in page
+
+
+def test_the_ecertificate_page_pdf_and_requests(client, personas, builder, report, keys, settings, tmp_path):
+    settings.CERTIFICATE_PDF_DIR = tmp_path
+    report(builder, "professional", 22, score=90)
+    report(builder, "general", 10)
+    number = builder.ecertificate.number
+    client.force_login(personas.holder)
+    assert number in client.get("/me/").content.decode()
+    page = client.get(f"/certificates/{number}/").content.decode()
+    assert "住房和城乡建设领域施工现场专业人员职业培训合格证" in page and "120104********1224" in page
+    pdf = client.get(f"/certificates/{number}/pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and b"/ByteRange" in pdf.content
+    refused = client.post(
+        f"/certificates/{number}/", {"kind": "change", "reason": "户籍变更", "new_name": "王2"}
+    )
+    assert "姓名应为2至40个字符" in refused.content.decode()
+    done = client.post(f"/certificates/{number}/", {"kind": "reissue", "reason": "遗失"}, follow=True)
+    assert "已提交申请" in done.content.decode() and "待审核" in done.content.decode()
+    client.force_login(personas.employer_admin)
+    assert client.get(f"/certificates/{number}/pdf").status_code == 200
+    employer_page = client.get(f"/certificates/{number}/").content.decode()
+    assert "提交申请" not in employer_page and "遗失" not in employer_page
+    for who in ("other_holder", "other_employer_admin", "institution_admin"):
+        client.force_login(getattr(personas, who))
+        assert client.get(f"/certificates/{number}/").status_code == 404
+        assert client.get(f"/certificates/{number}/pdf").status_code == 404
+        assert client.get(f"/certificates/legacy/{builder.certificate_no}/").status_code == 404
+
+
+def test_the_public_verification_page_by_number_and_by_pasted_qr(personas, builder, report, keys):
+    report(builder, "professional", 22, score=90)
+    report(builder, "general", 10)
+    ecert = builder.ecertificate
+    anyone = Client()
+    page = anyone.get("/verify/", {"q": ecert.number.lower()}).content.decode()
+    assert "证书有效" in page and "王芳" in page and "120104********1224" in page
+    assert "120104198805171224" not in page
+    token = ecert.versions.get().qr_token
+    scanned = anyone.get("/verify/", {"q": f"http://127.0.0.1:8000/verify/?t={token}"}).content.decode()
+    assert "证书有效" in scanned and "有效（密钥" in scanned
+    typo = ecert.number[:-1] + ("0" if ecert.number[-1] != "0" else "1")
+    missing = anyone.get("/verify/", {"q": typo})
+    assert missing.status_code == 404 and "未找到该证书编号" in missing.content.decode()
+
+
+def test_verification_is_rate_limited(personas, settings):
+    settings.VERIFY_RATE = "3/m"
+    anyone = Client()
+    codes = [anyone.get("/api/v1/verify/TJ20200000001X").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert anyone.get("/verify/", {"q": "TJ20200000001X"}).status_code == 429
