@@ -15,6 +15,7 @@ messages: $(BIN)/.installed
 
 run: messages
 	$(BIN)/sitecert migrate --verbosity 1
+	$(BIN)/sitecert keys generate --if-missing
 	$(BIN)/sitecert seed-demo
 	$(BIN)/sitecert runserver 127.0.0.1:8000
 

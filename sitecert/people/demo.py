@@ -5,6 +5,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from sitecert.certificates.demo import demo_exchange_seed
 from sitecert.learning.demo import demo_library_seed
 from sitecert.lib.uscc import build as build_uscc
 from sitecert.people.models import Organisation, Person, RosterEntry, User
@@ -62,6 +63,7 @@ def demo_accounts_seed() -> list[tuple[str, str]]:
     employer = _organisation(Organisation.Kind.EMPLOYER, EMPLOYER)
     institution = _organisation(Organisation.Kind.INSTITUTION, INSTITUTION)
     demo_library_seed(institution)
+    demo_exchange_seed(institution=institution, spare=holder)
     certs = LegacyCertificate.objects.select_related("holder").order_by("certificate_no")[:40]
     for i, cert in enumerate(certs):
         RosterEntry.objects.get_or_create(

@@ -124,3 +124,39 @@ def test_the_audit_chain_detects_an_edited_a_deleted_and_a_truncated_entry(issue
     last = AuditEntry.objects.order_by("-seq").first()
     AuditEntry.objects.filter(seq__gte=3).delete()
     assert any(f"#{last.seq} was written" in p for p in audit_verify())
+
+
+def test_an_admin_edit_of_a_policy_is_a_new_version_and_the_newest_rules(personas):
+    from sitecert.certificates.models import Policy
+
+    client = Client()
+    client.force_login(personas.inspector)
+    first = Policy.objects.get(code="tianjin-2020")
+    url = f"/admin/certificates/policy/{first.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {
+        k: v
+        for k, v in form.initial.items()
+        if v is not None and k not in ("version", "created_at", "created_by")
+    }
+    data.update(issuers='["天津市城乡建设委员会"]', exchange_closes="2021-03-31", effective_from="2020-07-16")
+    data["share_general_hours"] = "" if not first.share_general_hours else "on"
+    response = client.post(url, {k: v for k, v in data.items() if v != ""} | {"assessment_required": "on"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert list(
+        Policy.objects.filter(code="tianjin-2020").values_list("version", flat=True).order_by("version")
+    ) == [1, 2]
+    assert policy_for(IN_WINDOW).version == 2 and str(policy_for(IN_WINDOW).exchange_closes) == "2021-03-31"
+    assert AuditEntry.objects.filter(action="policy.save", subject="policy:tianjin-2020").exists()
+
+
+def test_the_authority_decides_requests_in_the_admin(issued, personas):
+    asked = request_create(ecert=issued, kind="reissue", reason="遗失", by=personas.holder, now=NOW)
+    client = Client()
+    client.force_login(personas.inspector)
+    client.post(
+        "/admin/certificates/certificaterequest/",
+        {"action": "approve", "_selected_action": [asked.pk]},
+    )
+    issued.refresh_from_db()
+    assert issued.version == 2 and CertificateRequest.objects.get().state == "approved"

@@ -1,0 +1,117 @@
+"""The authority's admin: policies (each edit saved as a new version, audited), e-certificates (read-only,
+with cancellation), requests (approve or reject), signing keys and the audit log (read-only)."""
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sitecert.certificates.audit import Event, audit_append
+from sitecert.certificates.lifecycle import certificate_revoke, request_decide
+from sitecert.certificates.models import (
+    AuditEntry,
+    CertificateRequest,
+    CertificateVersion,
+    ECertificate,
+    Policy,
+    SigningKey,
+)
+from sitecert.errors import DomainError
+
+
+class ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Policy)
+class PolicyAdmin(admin.ModelAdmin):
+    list_display = ["title", "region", "code", "version", "effective_from", "exchange_closes", "created_at"]
+    list_filter = ["region", "code"]
+    readonly_fields = ["version", "created_at", "created_by"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        """An edit never overwrites: it becomes the next version of the same policy code."""
+        if change:
+            obj.pk = None
+            obj.version = Policy.objects.filter(code=obj.code).order_by("-version").first().version + 1
+        obj.created_by = request.user.username
+        super().save_model(request, obj, form, False)
+        data = {"version": obj.version, "changed": sorted(form.changed_data)}
+        audit_append(
+            events=[Event(request.user.username, "policy.save", f"policy:{obj.code}", data)],
+            at=timezone.now(),
+        )
+
+
+class VersionInline(admin.TabularInline):
+    model = CertificateVersion
+    fields = ["version", "cause", "name", "issued_on", "kid"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ECertificate)
+class ECertificateAdmin(ReadOnly):
+    list_display = ["number", "holder", "post", "issued_on", "status", "version"]
+    list_filter = ["status", "post", "issued_on"]
+    search_fields = ["number", "holder__name", "legacy__certificate_no"]
+    inlines = [VersionInline]
+    actions = ["revoke"]
+
+    @admin.action(description=_("注销所选证书（主管部门决定）"))
+    def revoke(self, request, queryset):
+        for ecert in queryset:
+            try:
+                certificate_revoke(ecert=ecert, reason=_("主管部门注销"), by=request.user, now=timezone.now())
+            except DomainError as exc:
+                messages.error(request, f"{ecert.number}: {exc.message}")
+
+
+@admin.register(CertificateRequest)
+class CertificateRequestAdmin(ReadOnly):
+    list_display = ["certificate", "kind", "reason", "new_name", "requested_at", "state", "decided_by"]
+    list_filter = ["state", "kind"]
+    search_fields = ["certificate__number"]
+    actions = ["approve", "reject"]
+
+    def _decide(self, request, queryset, approve: bool):
+        for item in queryset:
+            try:
+                request_decide(request=item, approve=approve, by=request.user, now=timezone.now())
+            except DomainError as exc:
+                messages.error(request, f"{item.certificate_id}: {exc.message}")
+
+    @admin.action(description=_("批准所选申请"))
+    def approve(self, request, queryset):
+        self._decide(request, queryset, True)
+
+    @admin.action(description=_("驳回所选申请"))
+    def reject(self, request, queryset):
+        self._decide(request, queryset, False)
+
+
+@admin.register(SigningKey)
+class SigningKeyAdmin(ReadOnly):
+    list_display = ["kid", "created_at", "retired_at"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnly):
+    list_display = ["seq", "at", "actor", "action", "subject"]
+    list_filter = ["action"]
+    search_fields = ["subject", "actor"]

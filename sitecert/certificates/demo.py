@@ -1,0 +1,50 @@
+"""Demo: about a third of the in-scope old certificates completed their continuing education in autumn
+2020 (hours reported by the demo institution) and were exchanged as of 2020-12-31."""
+
+from datetime import date
+
+from django.utils import timezone
+
+from sitecert.certificates.eligibility import in_scope
+from sitecert.certificates.exchange import RunResult, exchange_run
+from sitecert.certificates.policies import policy_for
+from sitecert.learning.models import Category, Course, HourEntry
+from sitecert.people.models import Organisation, Person
+from sitecert.registry.models import LegacyCertificate
+
+DONE_ON = date(2020, 10, 15)
+ROUND_END = date(2020, 12, 31)
+
+
+def demo_exchange_seed(*, institution: Organisation, spare: Person | None, share: int = 3) -> RunResult:
+    """Idempotent. Every `share`-th in-scope certificate (not the demo holder's) gets its hours and pass."""
+    policy = policy_for(ROUND_END)
+    general = list(Course.objects.filter(institution=institution, category=Category.GENERAL))
+    professional = {}
+    for course in Course.objects.filter(
+        institution=institution, category=Category.PROFESSIONAL
+    ).prefetch_related("posts"):
+        for post in course.posts.all():
+            professional.setdefault(post.pk, []).append(course)
+    certs = (
+        LegacyCertificate.objects.filter(in_scope(policy)).exclude(holder=spare).order_by("certificate_no")
+    )
+    entries = []
+    for n, cert in enumerate(certs.only("pk", "post_id")):
+        if n % share:
+            continue
+        for i, course in enumerate(professional.get(cert.post_id, []) + general):
+            entries.append(
+                HourEntry(
+                    certificate=cert,
+                    course=course,
+                    category=course.category,
+                    hours=course.class_hours,
+                    completed_on=DONE_ON,
+                    source=HourEntry.Source.REPORT,
+                    institution=institution,
+                    assessment_score=80 if i == 0 else None,
+                )
+            )
+    HourEntry.objects.bulk_create(entries, batch_size=2000, ignore_conflicts=True)
+    return exchange_run(as_of=ROUND_END, now=timezone.now())
