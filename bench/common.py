@@ -1,10 +1,12 @@
 """What the benchmarks share: fresh databases of the engine under test, and measured child processes."""
 
 import os
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -60,3 +62,39 @@ def run(args: list[str], url: str) -> tuple[float, int, str]:
 
 def migrate(url: str) -> None:
     run([PYTHON, "-m", "sitecert.cli", "migrate", "--verbosity", "0"], url)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serve(url: str, *, workers: int = 2, extra_env: dict | None = None):
+    """gunicorn (gthread, 4 threads per worker) on a free loopback port over database `url`; yields the port."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-" + "x" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "LOG_LEVEL": "WARNING",
+        **(extra_env or {}),
+    }
+    command = [PYTHON, "-m", "gunicorn", "sitecert.wsgi:application", "-w", str(workers), "-k", "gthread"]
+    command += ["--threads", "4", "-b", f"127.0.0.1:{port}", "--keep-alive", "30", "--log-level", "warning"]
+    server = subprocess.Popen(command, cwd=Path(__file__).resolve().parent.parent, env=env)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield port
+    finally:
+        server.terminate()
+        server.wait()
