@@ -53,3 +53,5 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/registrations.py
 	$(BIN)/python bench/heartbeats.py
 	scripts/with-postgres $(BIN)/python bench/heartbeats.py
+	$(BIN)/python bench/certificates.py
+	scripts/with-postgres $(BIN)/python bench/certificates.py
