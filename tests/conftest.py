@@ -1,7 +1,8 @@
 import csv
 import random
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
@@ -119,3 +120,12 @@ def policy(db):
         return row
 
     return change
+
+
+@pytest.fixture
+def keys(settings, tmp_path):
+    """A signing key set in a private temporary directory, as `sitecert keys generate` makes it."""
+    from sitecert.certificates.keys import key_generate
+
+    settings.SIGNING_KEY_DIR = tmp_path / "keys"
+    return key_generate(now=datetime(2020, 9, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), actor="test")

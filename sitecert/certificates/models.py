@@ -79,7 +79,7 @@ class SigningKey(models.Model):
     and the database (settings.SIGNING_KEY_DIR): an Ed25519 key for credentials and a P-256 key whose
     self-issued X.509 certificate seals the PDFs. Retired keys stay published so old prints verify."""
 
-    kid = models.CharField(_("密钥标识"), max_length=40, unique=True)
+    kid = models.CharField(_("密钥标识"), max_length=64, unique=True)
     public_jwk = models.JSONField(_("公钥 (JWK)"))
     seal_certificate = models.TextField(_("电子签章证书 (PEM)"))
     created_at = models.DateTimeField(_("创建时间"))
@@ -160,7 +160,7 @@ class CertificateVersion(models.Model):
     cause = models.CharField(_("原因"), max_length=10, choices=Cause.choices)
     name = models.CharField(_("姓名"), max_length=40)
     issued_on = models.DateField(_("本版日期"))
-    kid = models.CharField(_("密钥标识"), max_length=40)
+    kid = models.CharField(_("密钥标识"), max_length=64)
     credential = models.TextField(_("可验证凭证 (VC-JWT)"))
     qr_token = models.TextField(_("二维码令牌"))
     created_at = models.DateTimeField(_("创建时间"))

@@ -12,15 +12,6 @@ NOW = datetime(2020, 9, 1, 10, 0, tzinfo=TZ)
 
 
 @pytest.fixture
-def keys(settings, tmp_path):
-    """A signing key set in a private temporary directory, as `sitecert keys generate` makes it."""
-    from sitecert.certificates.keys import key_generate
-
-    settings.SIGNING_KEY_DIR = tmp_path / "keys"
-    return key_generate(now=NOW, actor="test")
-
-
-@pytest.fixture
 def courses(personas):
     """A professional course of 24 hours for builder-civil and a general one of 12, both approved."""
     org, by = personas.institution_admin.organisation, personas.inspector

@@ -5,11 +5,15 @@ object; the API answers 401, 403 and 404 in the same cases.
 """
 
 import io
+from datetime import date
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from openpyxl import load_workbook
 
+from sitecert.certificates.exchange import certificates_issue
+from sitecert.certificates.policies import policy_for
 from sitecert.people.services import api_token_create
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +65,27 @@ WEB = [
     ("get", "/org/reports/upload/", {A: 302, H: 403, OH: 403, EA: 403, EC: 403, OE: 403, IA: 200, IN: 403}),
     (
         "get",
+        "/certificates/legacy/TJ2015000101/",
+        {A: 302, H: 200, OH: 404, EA: 200, EC: 200, OE: 404, IA: 404, IN: 200},
+    ),
+    ("get", "/certificates/{ecert}/", {A: 302, H: 200, OH: 404, EA: 200, EC: 200, OE: 404, IA: 404, IN: 200}),
+    (
+        "get",
+        "/certificates/{ecert}/pdf",
+        {A: 302, H: 200, OH: 404, EA: 200, EC: 200, OE: 404, IA: 404, IN: 200},
+    ),
+    (
+        "post",
+        "/certificates/{ecert}/",
+        {A: 302, H: 200, OH: 404, EA: 200, EC: 200, OE: 404, IA: 404, IN: 200},
+    ),
+    (
+        "get",
+        "/admin/certificates/certificaterequest/",
+        {A: 302, H: 302, OH: 302, EA: 302, EC: 302, OE: 302, IA: 302, IN: 200},
+    ),
+    (
+        "get",
         "/admin/registry/legacycertificate/",
         {A: 302, H: 302, OH: 302, EA: 302, EC: 302, OE: 302, IA: 302, IN: 200},
     ),
@@ -73,6 +98,21 @@ API = [
     ),
     ("get", "/api/v1/roster", {A: 401, H: 403, OH: 403, EA: 200, EC: 200, OE: 200, IA: 403, IN: 403}),
     ("get", "/api/v1/roster/{entry}", {A: 401, H: 403, OH: 403, EA: 200, EC: 200, OE: 404, IA: 403, IN: 403}),
+    (
+        "get",
+        "/api/v1/certificates/legacy/TJ2015000101/eligibility",
+        {A: 401, H: 200, OH: 404, EA: 200, EC: 200, OE: 404, IA: 404, IN: 200},
+    ),
+    (
+        "get",
+        "/api/v1/certificates/{ecert}",
+        {A: 401, H: 200, OH: 404, EA: 200, EC: 200, OE: 404, IA: 404, IN: 200},
+    ),
+    (
+        "get",
+        "/api/v1/certificates/{ecert}/pdf",
+        {A: 401, H: 200, OH: 404, EA: 200, EC: 200, OE: 404, IA: 404, IN: 200},
+    ),
 ]
 CASES = [
     (kind, m, p, role, want[role])
@@ -85,12 +125,16 @@ CASES = [
 @pytest.mark.parametrize(
     ("kind", "method", "path", "role", "expected"), CASES, ids=[f"{c[0]}:{c[3]}:{c[1]} {c[2]}" for c in CASES]
 )
-def test_role_matrix(personas, kind, method, path, role, expected):
+def test_role_matrix(personas, keys, settings, tmp_path, kind, method, path, role, expected):
     token, _secret = api_token_create(
         user=personas.employer_admin, organisation=personas.employer_admin.organisation, name="HR"
     )
     cert = personas.holder.person.legacy_certificates.get(certificate_no="TJ2015000101")
-    url = path.format(entry=personas.entry.pk, token=token.pk, cert=cert.pk)
+    settings.CERTIFICATE_PDF_DIR = tmp_path / "pdf"
+    ecert = certificates_issue(
+        legacy_ids=[cert.pk], policy=policy_for(date(2020, 9, 1)), as_of=date(2020, 9, 1), now=timezone.now()
+    )[0]
+    url = path.format(entry=personas.entry.pk, token=token.pk, cert=cert.pk, ecert=ecert.number)
     client, headers = Client(), {}
     user = getattr(personas, role, None)
     if user is not None and kind == "web":

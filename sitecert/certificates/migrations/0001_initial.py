@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
             name='SigningKey',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kid', models.CharField(max_length=40, unique=True, verbose_name='密钥标识')),
+                ('kid', models.CharField(max_length=64, unique=True, verbose_name='密钥标识')),
                 ('public_jwk', models.JSONField(verbose_name='公钥 (JWK)')),
                 ('seal_certificate', models.TextField(verbose_name='电子签章证书 (PEM)')),
                 ('created_at', models.DateTimeField(verbose_name='创建时间')),
@@ -139,7 +139,7 @@ class Migration(migrations.Migration):
                 ('cause', models.CharField(choices=[('issue', '换发'), ('reissue', '补发'), ('change', '信息变更')], max_length=10, verbose_name='原因')),
                 ('name', models.CharField(max_length=40, verbose_name='姓名')),
                 ('issued_on', models.DateField(verbose_name='本版日期')),
-                ('kid', models.CharField(max_length=40, verbose_name='密钥标识')),
+                ('kid', models.CharField(max_length=64, verbose_name='密钥标识')),
                 ('credential', models.TextField(verbose_name='可验证凭证 (VC-JWT)')),
                 ('qr_token', models.TextField(verbose_name='二维码令牌')),
                 ('created_at', models.DateTimeField(verbose_name='创建时间')),
