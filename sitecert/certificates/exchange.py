@@ -67,8 +67,8 @@ def certificates_issue(
     one meanwhile. One transaction: numbers, certificates, signed versions and audit entries, or nothing."""
     with transaction.atomic():
         locked = list(
-            LegacyCertificate.objects.select_for_update()
-            .filter(pk__in=list(legacy_ids), ecertificate__isnull=True)
+            LegacyCertificate.objects.select_for_update(of=("self",))  # not the shared post and person rows
+            .filter(pk__in=list(legacy_ids))
             .select_related("holder", "post")
             .order_by("pk")
         )

@@ -65,7 +65,9 @@ def request_decide(
         raise DomainError(_("仅主管部门可以审核"), code="forbidden", status=403)
     with transaction.atomic():
         request = (
-            CertificateRequest.objects.select_for_update().select_related("certificate").get(pk=request.pk)
+            CertificateRequest.objects.select_for_update(of=("self",))
+            .select_related("certificate")
+            .get(pk=request.pk)
         )
         if request.state != State.PENDING:
             raise DomainError(_("该申请已审核"), code="decided", status=409)
@@ -106,7 +108,7 @@ def version_new(
     """Version + 1 of the same number; prints of earlier versions verify as superseded from now on."""
     with transaction.atomic():
         ecert = (
-            ECertificate.objects.select_for_update()
+            ECertificate.objects.select_for_update(of=("self",))
             .select_related("holder", "post", "legacy")
             .get(pk=ecert.pk)
         )
