@@ -15,6 +15,7 @@ from sitecert.certificates.policies import policy_for
 from sitecert.learning.models import AssessmentAttempt, Category, HourEntry
 from sitecert.registry.models import LegacyCertificate, LegacyStatus
 
+CLOSING = {"issuer", "issued_since", "status", "deadline"}  # failed checks that no learning can fix
 ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=7, decimal_places=1))
 
 
@@ -98,14 +99,21 @@ class Eligibility:
         return [c.message for c in self.checks if not c.ok]
 
     @property
+    def blocking(self) -> list[str]:
+        """What stands in the way, in the person's terms: for a closed certificate only why it is closed
+        (hours no longer matter), otherwise everything missing."""
+        if self.state == "closed":
+            return [c.message for c in self.checks if not c.ok and c.code in CLOSING]
+        return self.missing
+
+    @property
     def state(self) -> str:
         """exchanged, eligible, in_progress (can still be done) or closed (needs new training)."""
         if self.exchanged:
             return "exchanged"
         if self.eligible:
             return "eligible"
-        closing = {"issuer", "issued_since", "status", "deadline"}
-        return "closed" if any(c.code in closing and not c.ok for c in self.checks) else "in_progress"
+        return "closed" if any(c.code in CLOSING and not c.ok for c in self.checks) else "in_progress"
 
 
 def hours_text(value: Decimal) -> str:

@@ -4,8 +4,9 @@ are PEM files in settings.SIGNING_KEY_DIR (0600), never in the repository or the
 are SigningKey rows, published as a JWKS, retired keys included so that old prints keep verifying."""
 
 import datetime as dt
+import json
 import os
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from asn1crypto import keys as asn1_keys
@@ -15,6 +16,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.x509.oid import NameOID
 from django.conf import settings
+from django.core.cache import cache as django_cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 from joserfc.jwk import KeySet, OKPKey
@@ -27,6 +29,7 @@ from sitecert.errors import DomainError
 
 PEM = serialization.Encoding.PEM
 PKCS8 = serialization.PrivateFormat.PKCS8
+JWKS_CACHE = "certificates:jwks"
 
 
 def _key_dir() -> Path:
@@ -83,6 +86,8 @@ def key_generate(*, now: dt.datetime, actor: str) -> SigningKey:
             created_at=now,
         )
         audit_append(events=[Event(actor, "key.generate", f"key:{kid}", {"kid": kid})], at=now)
+        transaction.on_commit(lambda: django_cache.delete(JWKS_CACHE))
+    django_cache.delete(JWKS_CACHE)
     return row
 
 
@@ -135,9 +140,18 @@ def seal_signer(kid: str, certificate_pem: str) -> SimpleSigner:
 
 
 def jwks() -> dict:
-    """Every published public key, newest first."""
-    return {"keys": [k.public_jwk for k in SigningKey.objects.order_by("-created_at")]}
+    """Every published public key, newest first (cached briefly: every verification reads it)."""
+    document = django_cache.get(JWKS_CACHE)
+    if document is None:
+        document = {"keys": [k.public_jwk for k in SigningKey.objects.order_by("-created_at")]}
+        django_cache.set(JWKS_CACHE, document, 60)
+    return document
 
 
 def key_set(document: dict) -> KeySet:
-    return KeySet.import_key_set(document)
+    return _key_set(json.dumps(document, sort_keys=True))
+
+
+@lru_cache(maxsize=8)
+def _key_set(document: str) -> KeySet:
+    return KeySet.import_key_set(json.loads(document))

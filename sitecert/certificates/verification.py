@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from sitecert.certificates.credentials import ALGORITHMS, Checked, token_check, token_from
 from sitecert.certificates.keys import jwks, key_set
-from sitecert.certificates.models import ECertificate
+from sitecert.certificates.models import CertificateVersion, ECertificate
 from sitecert.certificates.numbers import number_clean, number_valid
 from sitecert.lib.idnumber import mask
 
@@ -41,10 +41,9 @@ def _lookup(number: str) -> ECertificate | None:
     return ECertificate.objects.select_related("holder", "post", "legacy").filter(number=number).first()
 
 
-def _fields(ecert: ECertificate) -> dict:
-    current = ecert.versions.order_by("-version").first()
+def _fields(ecert: ECertificate, current: CertificateVersion) -> dict:
     return {
-        "name": current.name if current else ecert.holder.name,
+        "name": current.name,
         "id_number_masked": mask(ecert.holder.id_number),
         "post": str(ecert.post),
         "issued_on": ecert.issued_on.isoformat(),
@@ -86,7 +85,7 @@ def verify_number(text: str, *, today: date) -> Verification:
         ecert.version,
         checked.genuine,
         checked.kid,
-        _fields(ecert),
+        _fields(ecert, current),
     )
 
 
@@ -106,6 +105,7 @@ def verify_token(text: str, *, today: date) -> Verification:
             signature_valid=True,
         )
     outcome, message = _status(ecert, presented=checked.version or 0, today=today)
+    fields = _fields(ecert, ecert.versions.get(version=ecert.version))
     return Verification(
-        outcome, message, ecert.number, checked.version, ecert.version, True, checked.kid, _fields(ecert)
+        outcome, message, ecert.number, checked.version, ecert.version, True, checked.kid, fields
     )

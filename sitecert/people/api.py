@@ -14,6 +14,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
+from sitecert import clock
 from sitecert.lib.idnumber import mask
 from sitecert.people import roster, services
 from sitecert.people.models import Organisation, RosterEntry, User
@@ -76,6 +77,9 @@ class CertificateOut(Schema):
     status: str
     status_label: str
     next_step: str
+    exchange_state: str  # exchanged, eligible, in_progress, closed
+    missing: list[str]
+    ecertificate: str | None
 
 
 class RosterIn(Schema):
@@ -182,8 +186,11 @@ def my_certificates(request):
             "status": item.certificate.status,
             "status_label": str(item.certificate.get_status_display()),
             "next_step": item.next_step,
+            "exchange_state": item.exchange.state,
+            "missing": item.exchange.blocking,
+            "ecertificate": item.exchange.ecertificate.number if item.exchange.exchanged else None,
         }
-        for item in holder_certificates(person=request.user.person)
+        for item in holder_certificates(person=request.user.person, as_of=clock.today())
     ]
 
 

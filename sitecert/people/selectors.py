@@ -2,12 +2,14 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sitecert.certificates.eligibility import Eligibility, explain
 from sitecert.people.models import Organisation, Person, RosterEntry
 from sitecert.registry.models import LegacyCertificate, LegacyStatus, Post
 
@@ -15,19 +17,23 @@ from sitecert.registry.models import LegacyCertificate, LegacyStatus, Post
 @dataclass
 class HolderCertificate:
     certificate: LegacyCertificate
-    next_step: str
-    exchange: object = None  # the exchange explained (certificates.eligibility), filled in by the portal
+    exchange: Eligibility  # the exchange explained as of the day asked
+
+    @property
+    def next_step(self) -> str:
+        result = self.exchange
+        if result.exchanged:
+            return _("已换发电子证书 %(no)s") % {"no": result.ecertificate.number}
+        if result.eligible:
+            return _("已满足全部换证条件，系统将自动换发电子证书。")
+        if result.state == "closed":
+            return "；".join(result.blocking)
+        return _("参加继续教育：%(missing)s") % {"missing": "；".join(result.blocking)}
 
 
-def _next_step(cert: LegacyCertificate) -> str:
-    if cert.status == LegacyStatus.VALID:
-        return _("证书有效：可参加继续教育，完成后换发电子证书")
-    return _("证书状态为%(status)s：需重新参加职业培训取证") % {"status": cert.get_status_display()}
-
-
-def holder_certificates(*, person: Person) -> list[HolderCertificate]:
+def holder_certificates(*, person: Person, as_of: date) -> list[HolderCertificate]:
     certs = LegacyCertificate.objects.filter(holder=person).select_related("post").order_by("-issued_on")
-    return [HolderCertificate(c, _next_step(c)) for c in certs]
+    return [HolderCertificate(c, explain(certificate=c, as_of=as_of)) for c in certs]
 
 
 def holder_roster(*, person: Person) -> QuerySet[RosterEntry]:

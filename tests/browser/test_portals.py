@@ -2,11 +2,13 @@
 and the help pages (使用说明), so the guide never drifts from the pages."""
 
 import re
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import Workbook
 
+from sitecert import clock
 from sitecert.lib.idnumber import build
 from sitecert.people import sms
 from sitecert.people.models import Person, RosterEntry
@@ -23,11 +25,13 @@ def log_in(page, username: str) -> None:
     page.click("button[type=submit]")
 
 
-def test_a_holder_registers_and_sees_their_old_certificates(page):
+def test_a_holder_registers_and_sees_their_old_certificates(page, request):
     person = Person.objects.create(id_number=build("120106", date(1986, 4, 12), 35), name="张建华")
     certificate(person, "TJ2013004501", "builder-civil")
     certificate(person, "TJ2014004502", "safety", status="invalid")
     sms.outbox.clear()
+    clock.set_now(datetime(2020, 9, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))  # inside the exchange window
+    request.addfinalizer(lambda: clock.set_now(None))
     page.goto("/accounts/register/")
     page.fill("#id_name", "张建华")
     page.fill("#id_id_number", person.id_number)
@@ -43,8 +47,8 @@ def test_a_holder_registers_and_sees_their_old_certificates(page):
     page.click("button[type=submit]:not([name=resend])")
     page.wait_for_url("**/me/")
     text = page.inner_text("main")
-    assert "TJ2013004501" in text and "施工员（土建施工）" in text and "可参加继续教育" in text
-    assert "TJ2014004502" in text and "需重新参加职业培训取证" in text
+    assert "TJ2013004501" in text and "施工员（土建施工）" in text and "还差专业岗位知识 22 学时" in text
+    assert "TJ2014004502" in text and "证书状态为无效，需重新参加职业培训取证" in text
     shoot(page, HELP / "holder-2-certificates.png", SCREENSHOTS / "holder-home.png")
 
 

@@ -1,14 +1,11 @@
 """The holder's portal (个人): their certificates, the employers that list them, the guide."""
 
-from dataclasses import replace
-
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sitecert import clock
-from sitecert.certificates.eligibility import explain
 from sitecert.people.roster import roster_entry_dispute
 from sitecert.people.selectors import holder_certificates, holder_roster
 from sitecert.portals.access import holder_required, roster_entry_for_holder
@@ -20,10 +17,7 @@ def home(request):
     person = request.user.person
     context = {
         "person": person,
-        "certificates": [
-            replace(item, exchange=explain(certificate=item.certificate, as_of=clock.today()))
-            for item in holder_certificates(person=person)
-        ],
+        "certificates": holder_certificates(person=person, as_of=clock.today()),
         "roster": holder_roster(person=person),
         "dispute_form": DisputeForm(),
     }
