@@ -1,6 +1,8 @@
 """Per-client rate limits shared by pages and the API (django-ratelimit's counters in the cache)."""
 
 from django.conf import settings
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 
 
@@ -18,3 +20,12 @@ def check_rate(request, *, group: str, rate_setting: str) -> None:
 def client_ip(request) -> str | None:
     """The client address, from the request header the deployment names (RATELIMIT_IP_META_KEY)."""
     return request.META.get(settings.RATELIMIT_IP_META_KEY) or request.META.get("REMOTE_ADDR")
+
+
+def refused_page(request, template: str, context: dict, *, group: str, rate_setting: str):
+    """For pages: None while the client is within its budget, else the page with the error, status 429."""
+    try:
+        check_rate(request, group=group, rate_setting=rate_setting)
+    except RateLimited:
+        return render(request, template, {**context, "error": _("查询过于频繁，请稍后再试")}, status=429)
+    return None

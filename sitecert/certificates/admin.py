@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sitecert.adminkit import ReadOnlyAdmin
 from sitecert.certificates.audit import Event, audit_append
 from sitecert.certificates.lifecycle import certificate_revoke, request_decide
 from sitecert.certificates.models import (
@@ -17,17 +18,6 @@ from sitecert.certificates.models import (
     SigningKey,
 )
 from sitecert.errors import DomainError
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Policy)
@@ -66,7 +56,7 @@ class VersionInline(admin.TabularInline):
 
 
 @admin.register(ECertificate)
-class ECertificateAdmin(ReadOnly):
+class ECertificateAdmin(ReadOnlyAdmin):
     list_display = ["number", "holder", "post", "issued_on", "status", "version"]
     list_filter = ["status", "post", "issued_on"]
     search_fields = ["number", "holder__name", "legacy__certificate_no"]
@@ -83,7 +73,7 @@ class ECertificateAdmin(ReadOnly):
 
 
 @admin.register(CertificateRequest)
-class CertificateRequestAdmin(ReadOnly):
+class CertificateRequestAdmin(ReadOnlyAdmin):
     list_display = ["certificate", "kind", "reason", "new_name", "requested_at", "state", "decided_by"]
     list_filter = ["state", "kind"]
     search_fields = ["certificate__number"]
@@ -106,12 +96,12 @@ class CertificateRequestAdmin(ReadOnly):
 
 
 @admin.register(SigningKey)
-class SigningKeyAdmin(ReadOnly):
+class SigningKeyAdmin(ReadOnlyAdmin):
     list_display = ["kid", "created_at", "retired_at"]
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnly):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["seq", "at", "actor", "action", "subject"]
     list_filter = ["action"]
     search_fields = ["subject", "actor"]

@@ -5,6 +5,7 @@ verify is reported as forged, never as "not found"."""
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from sitecert.certificates.credentials import ALGORITHMS, Checked, token_check, token_from
@@ -37,8 +38,15 @@ class Verification:
         }
 
 
-def _lookup(number: str) -> ECertificate | None:
-    return ECertificate.objects.select_related("holder", "post", "legacy").filter(number=number).first()
+def _current(number: str) -> CertificateVersion | None:
+    """The certificate's current version with the certificate, holder and post: one query."""
+    return (
+        CertificateVersion.objects.select_related(
+            "certificate__holder", "certificate__post", "certificate__legacy"
+        )
+        .filter(certificate__number=number, version=F("certificate__version"))
+        .first()
+    )
 
 
 def _fields(ecert: ECertificate, current: CertificateVersion) -> dict:
@@ -71,10 +79,10 @@ def _status(ecert: ECertificate, *, presented: int, today: date) -> tuple[str, s
 def verify_number(text: str, *, today: date) -> Verification:
     """A number typed or read from a print: the live record (its current version's signature checked)."""
     number = number_clean(text)
-    ecert = _lookup(number) if number_valid(number) else None
-    if ecert is None:
+    current = _current(number) if number_valid(number) else None
+    if current is None:
         return Verification("not_found", _("未找到该证书编号，请核对后重试"), number=number)
-    current = ecert.versions.get(version=ecert.version)
+    ecert = current.certificate
     checked = token_check(current.credential, keys=key_set(jwks()))
     outcome, message = _status(ecert, presented=ecert.version, today=today)
     return Verification(
@@ -96,16 +104,17 @@ def verify_token(text: str, *, today: date) -> Verification:
         return Verification(
             "forged", _("签名校验失败：该证书内容不是本系统签发的，或已被篡改"), signature_valid=False
         )
-    ecert = _lookup(checked.number or "")
-    if ecert is None:
+    current = _current(checked.number or "")
+    if current is None:
         return Verification(
             "not_found",
             _("签名有效，但系统中没有该证书记录，请联系主管部门"),
             checked.number,
             signature_valid=True,
         )
+    ecert = current.certificate
     outcome, message = _status(ecert, presented=checked.version or 0, today=today)
-    fields = _fields(ecert, ecert.versions.get(version=ecert.version))
+    fields = _fields(ecert, current)
     return Verification(
         outcome, message, ecert.number, checked.version, ecert.version, True, checked.kid, fields
     )

@@ -2,14 +2,13 @@
 
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from sitecert import clock
 from sitecert.certificates.keys import jwks as jwks_document
 from sitecert.certificates.verification import verify_number, verify_token
-from sitecert.throttle import RateLimited, check_rate
+from sitecert.throttle import refused_page
 
 
 @require_GET
@@ -27,11 +26,10 @@ def verify(request, number: str | None = None):
     context = {"query": request.GET.get("q", number or ""), "result": None}
     if not text:
         return render(request, "certificates/verify.html", context)
-    try:
-        check_rate(request, group="verify", rate_setting="VERIFY_RATE")
-    except RateLimited:
-        context["error"] = _("查询过于频繁，请稍后再试")
-        return render(request, "certificates/verify.html", context, status=429)
+    if refused := refused_page(
+        request, "certificates/verify.html", context, group="verify", rate_setting="VERIFY_RATE"
+    ):
+        return refused
     token_like = "t=" in text or "." in text  # a JWS has dots; a number never does
     today = clock.today()
     context["result"] = verify_token(text, today=today) if token_like else verify_number(text, today=today)

@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sitecert.adminkit import ReadOnlyAdmin
 from sitecert.registry.forms import RegistryUploadForm
 from sitecert.registry.importing import (
     batch_rejections,
@@ -16,19 +17,6 @@ from sitecert.registry.importing import (
 )
 from sitecert.registry.models import ImportBatch, LegacyCertificate, LegacyCertificateChange, Post, PostAlias
 from sitecert.uploads import FileRefused, upload_on_disk
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Registry records change only through imports, so that every change has a batch behind it."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class PostAliasInline(admin.TabularInline):

@@ -1,9 +1,8 @@
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
 from sitecert.registry.forms import NumberQueryForm, PersonQueryForm
 from sitecert.registry.selectors import legacy_certificate_find, legacy_certificates_of
-from sitecert.throttle import RateLimited, check_rate
+from sitecert.throttle import refused_page
 
 
 def query(request):
@@ -17,11 +16,11 @@ def query(request):
     context = {"mode": "person" if person else "number", "form": form, "results": None}
     if not form.is_bound or not form.is_valid():
         return render(request, "registry/query.html", context)
-    try:
-        check_rate(request, group="registry-query", rate_setting="REGISTRY_QUERY_RATE")
-    except RateLimited:
-        context["error"] = _("查询过于频繁，请稍后再试")
-        return render(request, "registry/query.html", context, status=429)
+    refused = refused_page(
+        request, "registry/query.html", context, group="registry-query", rate_setting="REGISTRY_QUERY_RATE"
+    )
+    if refused:
+        return refused
     if person:
         context["results"] = legacy_certificates_of(**form.cleaned_data)
         context["form"] = PersonQueryForm()  # the ID number is not echoed back into the page

@@ -74,3 +74,18 @@ def test_verification_is_rate_limited(personas, settings):
     codes = [anyone.get("/api/v1/verify/TJ20200000001X").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     assert anyone.get("/verify/", {"q": "TJ20200000001X"}).status_code == 429
+
+
+def test_the_authority_home_counts_ecertificates_and_pending_requests(
+    client, personas, builder, report, keys
+):
+    from sitecert.certificates.lifecycle import request_create
+
+    report(builder, "professional", 22, score=90)
+    report(builder, "general", 10)
+    request_create(ecert=builder.ecertificate, kind="reissue", reason="遗失", by=personas.holder, now=NOW)
+    client.force_login(personas.inspector)
+    page = client.get("/authority/").content.decode()
+    block = page[page.index('id="ecertificates"') :]
+    assert "<dt>已换发</dt><dd>1</dd>" in block and "<dt>有效</dt><dd>1</dd>" in block
+    assert '?state__exact=pending">1</a>' in block

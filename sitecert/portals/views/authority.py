@@ -2,6 +2,7 @@
 
 from django.shortcuts import render
 
+from sitecert.certificates.selectors import ecertificate_counts
 from sitecert.people.selectors import authority_counts, organisations_pending
 from sitecert.portals.access import authority_required
 from sitecert.registry.models import LegacyStatus
@@ -16,6 +17,7 @@ def home(request):
         "totals": totals,
         "statuses": LegacyStatus.choices,
         "pending": organisations_pending(),
+        "ecertificates": ecertificate_counts(),
     }
     return render(request, "portals/authority_home.html", context)
 
