@@ -89,3 +89,12 @@ def test_the_authority_home_counts_ecertificates_and_pending_requests(
     block = page[page.index('id="ecertificates"') :]
     assert "<dt>已换发</dt><dd>1</dd>" in block and "<dt>有效</dt><dd>1</dd>" in block
     assert '?state__exact=pending">1</a>' in block
+
+
+def test_the_employer_follows_a_staff_members_exchange_from_the_staff_list(client, personas, builder, report):
+    report(builder, "professional", 16)
+    client.force_login(personas.employer_admin)
+    staff = client.get("/org/").content.decode()
+    assert f'href="/certificates/legacy/{builder.certificate_no}/"' in staff
+    page = client.get(f"/certificates/legacy/{builder.certificate_no}/").content.decode()
+    assert "还差专业岗位知识 6 学时" in page and "王芳" in page
