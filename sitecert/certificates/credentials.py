@@ -107,8 +107,13 @@ class Checked:
     reason: str = ""
 
 
+MAX_TOKEN = 8000  # a credential is ~1.5 KB; anything far longer is refused before parsing
+
+
 def token_check(token: str, *, keys: KeySet) -> Checked:
     """Verify a token's signature with the published keys only (no database): offline verification."""
+    if len(token) > MAX_TOKEN:
+        return Checked(False, reason="too long")
     try:
         decoded = jwt.decode(token, keys, algorithms=ALGORITHMS)
     except (JoseError, ValueError, KeyError, TypeError) as exc:

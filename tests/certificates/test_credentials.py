@@ -189,3 +189,11 @@ def test_the_jwks_holds_no_private_key_and_the_key_files_are_private(issued, set
     assert keys and all("d" not in k and k["kty"] == "OKP" and k["crv"] == "Ed25519" for k in keys)
     files = sorted(settings.SIGNING_KEY_DIR.iterdir())
     assert len(files) == 2 and all(f.stat().st_mode & 0o077 == 0 for f in files)
+
+
+@pytest.mark.django_db
+def test_a_pasted_credential_verifies_like_its_qr_token_and_an_oversized_one_is_refused(issued):
+    credential = issued.versions.get().credential
+    body = Client().get("/api/v1/verify", {"token": credential}).json()
+    assert (body["outcome"], body["number"], body["version"]) == ("valid", issued.number, 1)
+    assert verify_token(credential + "A" * 9000, today=IN_WINDOW).outcome == "forged"
