@@ -1,9 +1,13 @@
 """The authority's admin: policies (each edit saved as a new version, audited), e-certificates (read-only,
 with cancellation), requests (approve or reject), signing keys and the audit log (read-only)."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from sitecert.adminkit import ReadOnlyAdmin
@@ -74,10 +78,60 @@ class ECertificateAdmin(ReadOnlyAdmin):
 
 @admin.register(CertificateRequest)
 class CertificateRequestAdmin(ReadOnlyAdmin):
-    list_display = ["certificate", "kind", "reason", "new_name", "requested_at", "state", "decided_by"]
+    list_display = [
+        "certificate",
+        "kind",
+        "reason",
+        "new_name",
+        "requested_at",
+        "state",
+        "decided_by",
+        "decide_link",
+    ]
     list_filter = ["state", "kind"]
     search_fields = ["certificate__number"]
     actions = ["approve", "reject"]
+
+    @admin.display(description=_("审核"))
+    def decide_link(self, obj):
+        if obj.state != CertificateRequest.State.PENDING:
+            return obj.decision_note
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:certificates_request_decide", args=[obj.pk]), _("审核")
+        )
+
+    def get_urls(self):
+        decide = self.admin_site.admin_view(self.decide_view)
+        return [path("<int:pk>/decide/", decide, name="certificates_request_decide"), *super().get_urls()]
+
+    def decide_view(self, request, pk: int):
+        """One request, its certificate and history, and the decision with a note the holder will read."""
+        item = get_object_or_404(CertificateRequest.objects.select_related("certificate__holder"), pk=pk)
+        form = DecisionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            approve = "_approve" in request.POST
+            try:
+                request_decide(
+                    request=item,
+                    approve=approve,
+                    by=request.user,
+                    now=timezone.now(),
+                    note=form.cleaned_data["note"],
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("已批准") if approve else _("已驳回"))
+                return redirect("admin:certificates_certificaterequest_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("审核证书业务申请"),
+            "item": item,
+            "form": form,
+            "history": item.certificate.versions.order_by("-version"),
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/certificates/decide.html", context)
 
     def _decide(self, request, queryset, approve: bool):
         for item in queryset:
@@ -93,6 +147,17 @@ class CertificateRequestAdmin(ReadOnlyAdmin):
     @admin.action(description=_("驳回所选申请"))
     def reject(self, request, queryset):
         self._decide(request, queryset, False)
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(
+        label=_("审核意见"), max_length=200, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean(self):
+        if "_reject" in self.data and not self.cleaned_data.get("note", "").strip():
+            self.add_error("note", _("驳回时请写明理由，持证人将看到"))
+        return self.cleaned_data
 
 
 @admin.register(SigningKey)

@@ -160,3 +160,20 @@ def test_the_authority_decides_requests_in_the_admin(issued, personas):
     )
     issued.refresh_from_db()
     assert issued.version == 2 and CertificateRequest.objects.get().state == "approved"
+
+
+def test_a_rejection_needs_a_note_that_the_holder_then_reads(issued, personas):
+    asked = request_create(ecert=issued, kind="cancel", reason="不再从事", by=personas.holder, now=NOW)
+    authority = Client()
+    authority.force_login(personas.inspector)
+    url = f"/admin/certificates/certificaterequest/{asked.pk}/decide/"
+    refused = authority.post(url, {"note": " ", "_reject": "1"})
+    assert "驳回时请写明理由" in refused.content.decode()
+    assert CertificateRequest.objects.get().state == "pending"
+    authority.post(url, {"note": "请由用人单位出具离职证明", "_reject": "1"})
+    assert CertificateRequest.objects.get().decision_note == "请由用人单位出具离职证明"
+    holder = Client()
+    holder.force_login(personas.holder)
+    page = holder.get(f"/certificates/{issued.number}/").content.decode()
+    assert "已驳回" in page and "请由用人单位出具离职证明" in page
+    assert Client().get(url).status_code == 302  # the admin's own login first
