@@ -21,7 +21,12 @@ class Post(models.Model):
         constraints = [models.UniqueConstraint(fields=["name", "specialty"], name="post_name_specialty")]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.specialty}）" if self.specialty else self.name
+        return self.label(self.name, self.specialty)
+
+    @staticmethod
+    def label(name: str, specialty: str) -> str:
+        """How a post is written: 施工员（土建施工）, or 安全员 for a post without specialties."""
+        return f"{name}（{specialty}）" if specialty else name
 
 
 class PostAlias(models.Model):
