@@ -2,7 +2,9 @@
 of the 14 posts, professional courses and a question bank of 30 questions, enough for any holder to reach
 the Tianjin policy's hours. Idempotent."""
 
+from django.conf import settings
 from django.db import transaction
+from django.templatetags.static import static
 
 from sitecert.learning.models import Category, Course, Question, QuestionBank, Unit
 from sitecert.people.models import Organisation
@@ -77,6 +79,9 @@ def _text(topic: str, post: str) -> str:
     )
 
 
+DEMO_VIDEO = "sitecert/demo/test-pattern-60s.webm"  # a 60-second test pattern (WebM/VP8, 31 KB)
+
+
 def _course(institution, code, title, category, hours, topics, post_label, posts=()) -> Course:
     course, created = Course.objects.get_or_create(
         code=code,
@@ -92,16 +97,28 @@ def _course(institution, code, title, category, hours, topics, post_label, posts
     if created:
         course.posts.set(posts)
         seconds = hours * MINUTES_PER_CLASS_HOUR * 60 // len(topics)
+        intro = Unit(
+            course=course,
+            order=1,
+            kind=Unit.Kind.VIDEO,
+            title="课程导学（视频）",
+            body=f"本课程讲授：{course.summary}。",
+            video_url=f"{settings.PUBLIC_URL}{static(DEMO_VIDEO)}",
+            required_seconds=60,
+        )
         Unit.objects.bulk_create(
-            Unit(
-                course=course,
-                order=i,
-                kind=Unit.Kind.TEXT,
-                title=topic,
-                body=_text(topic, post_label),
-                required_seconds=seconds,
-            )
-            for i, topic in enumerate(topics, 1)
+            [intro]
+            + [
+                Unit(
+                    course=course,
+                    order=i,
+                    kind=Unit.Kind.TEXT,
+                    title=topic,
+                    body=_text(topic, post_label),
+                    required_seconds=seconds,
+                )
+                for i, topic in enumerate(topics, 2)
+            ]
         )
     return course
 

@@ -106,7 +106,7 @@ def session_beat(*, token: str, user, seq: int, visible: bool, now: datetime) ->
         gap = (now - session.last_beat_at).total_seconds()
         if seq != session.last_seq + 1:
             return result(False, 0, "sequence")
-        if gap < rule("MIN_GAP"):
+        if gap < rule("MIN_GAP") and visible:  # a hidden beat only stops the clock: never a flood to refuse
             return result(False, 0, "too_frequent")
         session.last_seq, session.last_beat_at = seq, now
         reason, earned = _earned(session, gap, visible)

@@ -90,3 +90,62 @@ def test_a_holder_learns_passes_the_assessment_and_prints_the_proof_of_hours(
     assert "/verify/hours/" in url
     page.goto(url)
     assert "TJ2015000101" in page.inner_text("#verified") and "通过" in page.inner_text("#verified")
+
+
+def test_a_video_unit_counts_while_it_plays_cannot_be_skipped_and_resumes(page, driven_clock, live_server):
+    from sitecert.learning.models import Enrolment, Unit, UnitProgress
+    from sitecert.learning.services import enrolment_create
+
+    personas = make_personas()
+    made = course(
+        personas.institution_admin.organisation,
+        "TJ-SG-TJ-02",
+        "土建施工员岗位知识：模板工程（视频）",
+        hours=1,
+        units=(("模板支设录像", 40, "video", "观看录像，注意支撑间距。"),),
+        approve_by=personas.inspector,
+    )
+    Unit.objects.filter(course=made).update(
+        video_url=f"{live_server.url}/static/sitecert/demo/test-pattern-60s.webm"
+    )
+    cert = personas.holder.person.legacy_certificates.get(certificate_no="TJ2015000101")
+    enrolment = enrolment_create(user=personas.holder, certificate=cert, course=made)
+    page.goto("/accounts/login/")
+    page.fill("#id_username", personas.holder.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/me/")
+    page.goto(f"/learn/{enrolment.pk}/unit/1/")
+    page.wait_for_function("document.getElementById('learn-status').textContent.startsWith('视频已暂停')")
+    # The whole (small) file in the buffer, so that seeks need no range requests from the test server.
+    page.evaluate("(v => { v.preload = 'auto'; v.load(); })(document.getElementById('learn-video'))")
+    page.wait_for_function(
+        "(v => v.readyState >= 4 && v.buffered.length && v.buffered.end(0) >= v.duration - 0.5)(document.getElementById('learn-video'))"
+    )
+
+    driven_clock(30)
+    assert page.evaluate("window.sitecertLearning.beat(true)") is None  # not playing: no beat, no time
+    page.evaluate("document.getElementById('learn-video').currentTime = 50")
+    page.wait_for_function(
+        "(v => !v.seeking && v.currentTime < 5)(document.getElementById('learn-video'))"
+    )  # no skipping ahead
+    with page.expect_response("**/resume"):  # playing starts the server's clock from now
+        page.evaluate(
+            "(async () => { const v = document.getElementById('learn-video'); v.muted = true; await v.play(); })()"
+        )
+    page.wait_for_function("document.getElementById('learn-status').textContent.startsWith('学习中')")
+    driven_clock(60)
+    beat = page.evaluate("window.sitecertLearning.beat(true)")
+    assert beat["accepted"] and beat["credited"] == 30, beat
+    with page.expect_response("**/beats"):  # pausing stops it
+        page.evaluate("document.getElementById('learn-video').pause()")
+    page.wait_for_function("document.getElementById('learn-status').textContent.startsWith('视频已暂停')")
+    driven_clock(85)
+    assert page.evaluate("window.sitecertLearning.beat(true)") is None  # paused: the clock stands still
+    progress = UnitProgress.objects.get(enrolment=enrolment)
+    assert (progress.credited_seconds, progress.position) == (30, 30)
+
+    page.reload()
+    page.wait_for_function("document.getElementById('learn-video').readyState >= 1")
+    page.wait_for_function("Math.abs(document.getElementById('learn-video').currentTime - 30) < 1")  # resumed
+    assert Enrolment.objects.get(pk=enrolment.pk).completed_at is None

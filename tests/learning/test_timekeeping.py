@@ -82,6 +82,16 @@ def test_a_heartbeat_flood_earns_no_more_than_real_time(enrolment):
     assert total == 60  # exactly the 60 real seconds
 
 
+def test_a_hidden_beat_stops_the_clock_at_once_and_a_flood_of_them_earns_nothing(enrolment):
+    """A page hidden (or a video paused) just after a beat must stop the clock then, not 20 seconds later."""
+    page = Learner(enrolment)
+    assert page.beat(seconds(30)).credited == 30
+    hidden = page.beat(seconds(31), visible=False)
+    assert (hidden.accepted, hidden.credited, hidden.state, hidden.reason) == (True, 0, "paused", "hidden")
+    assert [page.beat(seconds(32 + i), visible=False).credited for i in range(5)] == [0] * 5
+    assert page.beat(seconds(90)).credited == 0  # still paused until the learner comes back
+
+
 def test_replayed_and_reordered_heartbeats_are_refused(enrolment):
     page = Learner(enrolment)
     assert page.beat(seconds(30)).accepted

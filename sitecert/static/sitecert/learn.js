@@ -9,7 +9,25 @@
   const bar = document.getElementById("learn-progress");
   let device = localStorage.getItem("sitecert-device");
   if (!device) { device = Math.random().toString(36).slice(2) + Date.now().toString(36); localStorage.setItem("sitecert-device", device); }
-  let token = null, seq = 0, timer = null;
+  let token = null, seq = 0, timer = null, serverState = null, resuming = null;
+  // A video unit: time counts while it plays; it resumes where the learner stopped and cannot be skipped
+  // past what the server has credited (credit lags playback by up to one heartbeat: that much slack).
+  const video = document.getElementById("learn-video");
+  let credited = 0;
+  if (video) {
+    video.addEventListener("seeking", () => {
+      const ahead = credited + (+box.dataset.interval || 30) + 5;
+      if (video.currentTime > ahead) video.currentTime = credited;
+    });
+    // A paused video is like a page left behind: the server's clock stands still (a hidden beat); playing
+    // starts it again from now.
+    video.addEventListener("pause", () => { stop(); if (serverState === "active") beat(false); });
+    video.addEventListener("play", () => {
+      if (!token) return;
+      if (serverState === "active") start(+box.dataset.interval);
+      else if (!resuming) resuming = resume().finally(() => { resuming = null; });
+    });
+  }
 
   async function call(path, body) {
     const response = await fetch(path, {method: "POST", credentials: "same-origin",
@@ -17,17 +35,21 @@
     return [response.status, await response.json()];
   }
   function show(state, reason, seconds, required) {
-    if (seconds !== undefined) { bar.value = seconds; }
+    serverState = state;
+    if (seconds !== undefined) { bar.value = seconds; credited = Math.max(credited, seconds); }
     const complete = seconds !== undefined && seconds >= required;
     prompt.hidden = !(state === "paused" && reason !== "other_session" || state === "presence");
     if (complete) status.textContent = words.done;
     else if (state === "presence") status.textContent = words.presence;
     else if (state === "paused" && reason === "other_session") status.textContent = words.elsewhere;
+    else if (state === "paused" && video && video.paused && document.visibilityState === "visible") {
+      prompt.hidden = true; status.textContent = words.video_paused;
+    }
     else if (state === "paused") status.textContent = words.paused;
     else status.textContent = words.learning + " " + seconds + "/" + required + " " + words.seconds;
   }
   async function beat(visible) {
-    if (!token) return;
+    if (!token || (video && video.paused && visible)) return;  // a paused video earns nothing: no beat
     seq += 1;
     const [code, r] = await call(box.dataset.api + "/" + token + "/beats", {seq: seq, visible: visible});
     if (code !== 200 || !r.accepted) { if (r.reason !== "sequence") seq -= 1; return r; }
@@ -42,8 +64,13 @@
     if (code !== 201) { status.textContent = s.message; return; }
     token = s.token; seq = 0;
     show(s.state, "", s.credited_seconds, s.required_seconds);
-    if (s.credited_seconds < s.required_seconds) start(s.heartbeat_seconds);
     box.dataset.interval = s.heartbeat_seconds;
+    if (video) {
+      const resumeAt = () => { video.currentTime = Math.min(s.position, video.duration || s.position); };
+      if (video.readyState >= 1) resumeAt(); else video.addEventListener("loadedmetadata", resumeAt, {once: true});
+      if (video.paused) beat(false);  // nothing counts until it plays
+      else if (s.credited_seconds < s.required_seconds) start(s.heartbeat_seconds);
+    } else if (s.credited_seconds < s.required_seconds) start(s.heartbeat_seconds);
   }
   async function resume() {
     const [code, s] = await call(box.dataset.api + "/" + token + "/resume");
@@ -53,6 +80,6 @@
   }
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") beat(false); });
   document.getElementById("learn-resume").addEventListener("click", resume);
-  window.sitecertLearning = {beat: beat, resume: resume};  // for the browser tests, which drive the clock
+  window.sitecertLearning = {beat: beat, resume: resume, credited: () => credited};  // for the browser tests, which drive the clock
   open();
 })();
