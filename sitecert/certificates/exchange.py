@@ -20,7 +20,8 @@ from sitecert.certificates.numbers import numbers_allocate
 from sitecert.certificates.policies import policy_for
 from sitecert.errors import DomainError
 from sitecert.lib.idnumber import mask
-from sitecert.registry.models import LegacyCertificate
+from sitecert.people.sms import send_sms
+from sitecert.registry.models import LegacyCertificate, Post
 
 log = logging.getLogger(__name__)
 SYSTEM = "system"
@@ -108,7 +109,33 @@ def certificates_issue(
             for e, v in zip(ecerts, versions, strict=True)
         ]
         audit_append(events=events, at=now)
+        ids = [e.pk for e in ecerts]
+        transaction.on_commit(lambda: issuance_notify(ecertificate_ids=ids))
     return ecerts
+
+
+def issuance_notify(*, ecertificate_ids: list[int]) -> int:
+    """Tell holders with a confirmed mobile that their e-certificate is issued (after the commit: a rolled-back
+    issuance tells nobody). A failing gateway is logged; the certificate stands and the portal shows it."""
+    rows = (
+        ECertificate.objects.filter(pk__in=ecertificate_ids, holder__account__mobile_confirmed_at__isnull=False)
+        .select_related("post")
+        .values_list("number", "post__name", "post__specialty", "holder__account__mobile")
+    )
+    sent = 0
+    for number, post_name, specialty, mobile in rows.iterator(chunk_size=2000):
+        text = _(
+            "【施工现场专业人员证书服务】您的%(post)s职业培训合格证已签发，编号 %(no)s。登录后可下载打印，扫码可核验。"
+        ) % {
+            "post": Post.label(post_name, specialty),
+            "no": number,
+        }
+        try:
+            send_sms(mobile, text)
+            sent += 1
+        except Exception:  # a gateway failure must not undo or block the issuance already committed
+            log.exception("issuance notice to %s failed", number)
+    return sent
 
 
 def certificate_issue(

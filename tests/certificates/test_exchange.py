@@ -166,3 +166,29 @@ def test_two_triggers_racing_issue_exactly_once(post_catalogue, settings, tmp_pa
     assert ECertificate.objects.filter(legacy=cert).count() == 1
     assert AuditEntry.objects.filter(action="ecertificate.issue").count() == 1
     assert audit_verify() == []
+
+
+def test_the_holder_is_told_once_by_sms_when_the_ecertificate_is_issued(
+    builder, report, keys, sms, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        report(builder, "professional", 22, score=86)
+        report(builder, "general", 10)
+        report(builder, "general", 2, on=IN_WINDOW + timedelta(days=1))  # a later record issues nothing again
+    number = ECertificate.objects.get().number
+    assert sms == [
+        (
+            "13602200001",
+            f"【施工现场专业人员证书服务】您的施工员（土建施工）职业培训合格证已签发，编号 {number}。登录后可下载打印，扫码可核验。",
+        )
+    ]
+
+
+def test_a_rolled_back_issuance_tells_nobody(builder, report, keys, sms, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        with transaction.atomic():
+            complete(report, builder)
+            raise RuntimeError("interrupted")
+    assert sms == [] and not ECertificate.objects.exists()
