@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from sitecert.adminkit import ReadOnlyAdmin
+from sitecert.adminkit import ReadOnlyAdmin, ReadOnlyInline
 from sitecert.certificates.audit import Event, audit_append
 from sitecert.certificates.lifecycle import certificate_revoke, request_decide
 from sitecert.certificates.models import (
@@ -48,15 +48,9 @@ class PolicyAdmin(admin.ModelAdmin):
         )
 
 
-class VersionInline(admin.TabularInline):
+class VersionInline(ReadOnlyInline):
     model = CertificateVersion
     fields = ["version", "cause", "name", "issued_on", "kid"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ECertificate)

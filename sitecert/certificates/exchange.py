@@ -118,7 +118,9 @@ def issuance_notify(*, ecertificate_ids: list[int]) -> int:
     """Tell holders with a confirmed mobile that their e-certificate is issued (after the commit: a rolled-back
     issuance tells nobody). A failing gateway is logged; the certificate stands and the portal shows it."""
     rows = (
-        ECertificate.objects.filter(pk__in=ecertificate_ids, holder__account__mobile_confirmed_at__isnull=False)
+        ECertificate.objects.filter(
+            pk__in=ecertificate_ids, holder__account__mobile_confirmed_at__isnull=False
+        )
         .select_related("post")
         .values_list("number", "post__name", "post__specialty", "holder__account__mobile")
     )

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sitecert.adminkit import ReadOnlyAdmin
+from sitecert.adminkit import ReadOnlyAdmin, ReadOnlyInline
 from sitecert.registry.forms import RegistryUploadForm
 from sitecert.registry.importing import (
     batch_rejections,
@@ -31,15 +31,9 @@ class PostAdmin(admin.ModelAdmin):
     inlines = [PostAliasInline]
 
 
-class ChangeInline(admin.TabularInline):
+class ChangeInline(ReadOnlyInline):
     model = LegacyCertificateChange
     fields = ["changed_at", "batch", "holder", "post", "issued_on", "issuer", "status"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(LegacyCertificate)
