@@ -122,14 +122,25 @@ def hours_text(value: Decimal) -> str:
 
 def explain(*, certificate: LegacyCertificate, as_of: date) -> Eligibility:
     """Each check of the exchange, passed or not, with what is missing in the person's terms."""
+    return explain_many(certificates=[certificate], as_of=as_of)[certificate.pk]
+
+
+def explain_many(*, certificates, as_of: date) -> dict[int, Eligibility]:
+    """`explain` for many old certificates at once (a holder's, an employer's staff): two queries in all."""
     policy = policy_for(as_of)
-    row = annotated(LegacyCertificate.objects.filter(pk=certificate.pk), policy=policy, as_of=as_of).get()
-    ecert = ECertificate.objects.filter(legacy=certificate, issued_on__lte=as_of).first()
-    result = Eligibility(certificate, as_of, policy, ecert, row.professional_hours)
-    result.total_hours = row.professional_hours + row.general_hours
-    result.checks = [*_scope_checks(certificate, policy), _window_check(policy, as_of)]
-    result.checks += _learning_checks(result, policy, row.assessment_ok)
-    return result
+    pks = [c.pk for c in certificates]
+    rows = annotated(LegacyCertificate.objects.filter(pk__in=pks), policy=policy, as_of=as_of)
+    figures = {r.pk: r for r in rows.only("pk")}
+    ecerts = {e.legacy_id: e for e in ECertificate.objects.filter(legacy_id__in=pks, issued_on__lte=as_of)}
+    results = {}
+    for certificate in certificates:
+        row = figures[certificate.pk]
+        result = Eligibility(certificate, as_of, policy, ecerts.get(certificate.pk), row.professional_hours)
+        result.total_hours = row.professional_hours + row.general_hours
+        result.checks = [*_scope_checks(certificate, policy), _window_check(policy, as_of)]
+        result.checks += _learning_checks(result, policy, row.assessment_ok)
+        results[certificate.pk] = result
+    return results
 
 
 def _scope_checks(certificate: LegacyCertificate, policy: Policy) -> list[Check]:

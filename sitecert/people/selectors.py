@@ -5,11 +5,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sitecert.certificates.eligibility import Eligibility, explain
+from sitecert.certificates.eligibility import Eligibility, explain_many
 from sitecert.people.models import Organisation, Person, RosterEntry
 from sitecert.registry.models import LegacyCertificate, LegacyStatus, Post
 
@@ -32,8 +31,11 @@ class HolderCertificate:
 
 
 def holder_certificates(*, person: Person, as_of: date) -> list[HolderCertificate]:
-    certs = LegacyCertificate.objects.filter(holder=person).select_related("post").order_by("-issued_on")
-    return [HolderCertificate(c, explain(certificate=c, as_of=as_of)) for c in certs]
+    certs = list(
+        LegacyCertificate.objects.filter(holder=person).select_related("post").order_by("-issued_on")
+    )
+    exchange = explain_many(certificates=certs, as_of=as_of)
+    return [HolderCertificate(c, exchange[c.pk]) for c in certs]
 
 
 def holder_roster(*, person: Person) -> QuerySet[RosterEntry]:
@@ -46,6 +48,7 @@ def holder_roster(*, person: Person) -> QuerySet[RosterEntry]:
 class StaffRow:
     entry: RosterEntry
     certificates: list[LegacyCertificate]
+    exchange: dict[int, Eligibility]  # each certificate's exchange, explained
 
     @property
     def status(self) -> str:
@@ -56,15 +59,22 @@ class StaffRow:
                 return status
         return "none"
 
+    @property
+    def exchanges(self) -> list[tuple[LegacyCertificate, Eligibility]]:
+        return [(c, self.exchange[c.pk]) for c in self.certificates]
+
 
 STAFF_STATUSES = [*LegacyStatus.choices, ("none", gettext_lazy("无证书"))]
 
 
-def employer_staff(*, employer: Organisation, post: Post | None = None, status: str = "") -> list[StaffRow]:
-    """The employer's current roster with each person's certificates for the post they work in."""
+def employer_staff(
+    *, employer: Organisation, as_of: date, post: Post | None = None, status: str = ""
+) -> list[StaffRow]:
+    """The employer's current roster with each person's certificates for the post they work in, and how far
+    each is from its e-certificate."""
     entries = (
         RosterEntry.objects.filter(employer=employer)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=timezone.localdate()))
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=as_of))
         .select_related("person", "post")
         .order_by("person__name", "post__sort_order")
     )
@@ -76,7 +86,8 @@ def employer_staff(*, employer: Organisation, post: Post | None = None, status: 
         "post"
     ):
         certs[(cert.holder_id, cert.post_id)].append(cert)
-    rows = [StaffRow(e, certs[(e.person_id, e.post_id)]) for e in entries]
+    exchange = explain_many(certificates=[c for group in certs.values() for c in group], as_of=as_of)
+    rows = [StaffRow(e, certs[(e.person_id, e.post_id)], exchange) for e in entries]
     return [r for r in rows if r.status == status] if status else rows
 
 

@@ -98,3 +98,28 @@ def test_the_employer_follows_a_staff_members_exchange_from_the_staff_list(clien
     assert f'href="/certificates/legacy/{builder.certificate_no}/"' in staff
     page = client.get(f"/certificates/legacy/{builder.certificate_no}/").content.decode()
     assert "还差专业岗位知识 6 学时" in page and "王芳" in page
+
+
+def test_the_staff_list_and_its_export_say_how_far_each_certificate_is_from_its_ecertificate(
+    client, personas, builder, report, keys
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.personas import certificate
+
+    safety = certificate(personas.holder.person, "TJ2017000301", post="builder-civil")
+    report(builder, "professional", 22, score=90)
+    report(builder, "general", 10)
+    report(safety, "professional", 16)
+    client.force_login(personas.employer_admin)
+    page = client.get("/org/").content.decode()
+    number = builder.ecertificate.number
+    assert f'href="/certificates/{number}/"' in page and "还差专业岗位知识 6 学时" in page
+    sheet = load_workbook(io.BytesIO(client.get("/org/staff.xlsx").content)).active
+    header, *rows = list(sheet.iter_rows(values_only=True))
+    wang = dict(zip(header, next(r for r in rows if r[0] == "王芳"), strict=True))
+    assert wang["电子证书编号"] == number
+    assert wang["换证情况"].startswith("还差专业岗位知识 6 学时")
+    assert "120104198805171224" not in str(rows)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from sitecert import clock
 from sitecert.errors import DomainError
 from sitecert.learning import services as learning_services
 from sitecert.learning.models import Course
@@ -40,7 +41,9 @@ def home(request):
         return render(request, "portals/institution_home.html", {"org": org})
     filters = StaffFilterForm(request.GET or None)
     criteria = filters.cleaned_data if filters.is_valid() else {}
-    rows = employer_staff(employer=org, post=criteria.get("post"), status=criteria.get("status", ""))
+    rows = employer_staff(
+        employer=org, as_of=clock.today(), post=criteria.get("post"), status=criteria.get("status", "")
+    )
     return render(request, "portals/employer_home.html", {"org": org, "rows": rows, "filters": filters})
 
 
@@ -49,10 +52,13 @@ def staff_export(request):
     filters = StaffFilterForm(request.GET or None)
     criteria = filters.cleaned_data if filters.is_valid() else {}
     rows = employer_staff(
-        employer=request.user.organisation, post=criteria.get("post"), status=criteria.get("status", "")
+        employer=request.user.organisation,
+        as_of=clock.today(),
+        post=criteria.get("post"),
+        status=criteria.get("status", ""),
     )
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="staff-{timezone.localdate():%Y%m%d}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="staff-{clock.today():%Y%m%d}.xlsx"'
     staff_workbook(rows, response)
     return response
 
