@@ -11,10 +11,11 @@ from sitecert import clock
 from sitecert.certificates import lifecycle
 from sitecert.certificates.eligibility import explain, hours_text
 from sitecert.certificates.pdf import certificate_pdf
-from sitecert.certificates.verification import verify_number, verify_token
+from sitecert.certificates.verification import verify_number, verify_person, verify_token
 from sitecert.errors import DomainError
 from sitecert.people.api import AUTH, ErrorOut
 from sitecert.portals.access import ecertificate_for, legacy_certificate_for
+from sitecert.registry.forms import PersonQueryForm
 from sitecert.throttle import check_rate
 
 router = Router(tags=["certificates 电子证书"])
@@ -49,6 +50,33 @@ def _throttle(request):
 def verify_by_token(request, token: str):
     _throttle(request)
     return verify_token(token, today=clock.today()).as_json()
+
+
+class PersonIn(Schema):
+    id_number: str
+    name: str
+
+
+class PersonResultsOut(Schema):
+    results: list[VerificationOut]
+
+
+# Before /verify/{number}: the first matching route wins.
+@router.post(
+    "/verify/person",
+    auth=None,
+    response={200: PersonResultsOut, 422: ErrorOut, 429: ErrorOut},
+    summary="按身份证号和姓名核验电子证书 / Verify the e-certificates of a person by ID number and name",
+)
+def verify_by_person(request, payload: PersonIn):
+    """POST, so that ID numbers stay out of addresses and logs; a miss is an empty list either way."""
+    _throttle(request)
+    form = PersonQueryForm({"id_number": payload.id_number, "name": payload.name})
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        raise DomainError(errors[0], code="invalid", field=field, status=422)
+    found = verify_person(**form.cleaned_data, today=clock.today())
+    return {"results": [v.as_json() for v in found]}
 
 
 @router.get(

@@ -57,11 +57,26 @@ RECORD = {
 }
 
 
+def _records(**filters) -> list[dict]:
+    """Current versions and what verification shows of them: one query."""
+    rows = CertificateVersion.objects.filter(version=F("certificate__version"), **filters)
+    rows = rows.order_by("-certificate__issued_on", "certificate__number").values(*RECORD.values())
+    return [{key: row[column] for key, column in RECORD.items()} for row in rows[:50]]
+
+
 def _current(number: str) -> dict | None:
-    """The certificate's current version and what verification shows of it: one query."""
-    rows = CertificateVersion.objects.filter(certificate__number=number, version=F("certificate__version"))
-    found = rows.values(*RECORD.values())[:1]
-    return {key: found[0][column] for key, column in RECORD.items()} if found else None
+    found = _records(certificate__number=number)
+    return found[0] if found else None
+
+
+def _verified(record: dict, *, today: date) -> Verification:
+    """The live record of a current version, its stored credential's signature checked."""
+    checked = token_check(record["credential"], keys=key_set(jwks()))
+    outcome, message = _status(record, presented=record["version"], today=today)
+    version = record["version"]
+    return Verification(
+        outcome, message, record["number"], version, version, checked.genuine, checked.kid, _fields(record)
+    )
 
 
 def _fields(record: dict) -> dict:
@@ -98,12 +113,14 @@ def verify_number(text: str, *, today: date) -> Verification:
     record = _current(number) if number_valid(number) else None
     if record is None:
         return Verification("not_found", _("未找到该证书编号，请核对后重试"), number=number)
-    checked = token_check(record["credential"], keys=key_set(jwks()))
-    outcome, message = _status(record, presented=record["version"], today=today)
-    version = record["version"]
-    return Verification(
-        outcome, message, record["number"], version, version, checked.genuine, checked.kid, _fields(record)
-    )
+    return _verified(record, today=today)
+
+
+def verify_person(*, id_number: str, name: str, today: date) -> list[Verification]:
+    """The e-certificates of the person with this (already valid) ID number *and* name: a wrong name finds
+    nothing, exactly as an unknown ID number does."""
+    records = _records(certificate__holder__id_number=id_number, certificate__holder__name=name)
+    return [_verified(record, today=today) for record in records]
 
 
 def verify_token(text: str, *, today: date) -> Verification:

@@ -7,7 +7,8 @@ from django.views.decorators.http import require_GET
 
 from sitecert import clock
 from sitecert.certificates.keys import jwks as jwks_document
-from sitecert.certificates.verification import verify_number, verify_token
+from sitecert.certificates.verification import verify_number, verify_person, verify_token
+from sitecert.registry.forms import PersonQueryForm
 from sitecert.throttle import refused_page
 
 
@@ -21,9 +22,12 @@ def jwks(request):
 
 
 def verify(request, number: str | None = None):
-    """By number (typed, or /verify/<number>/), or by the QR content (?t=… as scanned, or pasted in ?q=)."""
+    """By number (typed, or /verify/<number>/), by the QR content (?t=… as scanned, or pasted in ?q=), or by
+    ID number and name (POST, so that ID numbers stay out of addresses and logs)."""
+    if request.method == "POST":
+        return _verify_person(request)
     text = (request.GET.get("t") or request.GET.get("q") or number or "").strip()
-    context = {"query": request.GET.get("q", number or ""), "result": None}
+    context = {"query": request.GET.get("q", number or ""), "result": None, "person_form": PersonQueryForm()}
     if not text:
         return render(request, "certificates/verify.html", context)
     if refused := refused_page(
@@ -35,3 +39,17 @@ def verify(request, number: str | None = None):
     context["result"] = verify_token(text, today=today) if token_like else verify_number(text, today=today)
     status = {"forged": 200, "not_found": 404}.get(context["result"].outcome, 200)
     return render(request, "certificates/verify.html", context, status=status)
+
+
+def _verify_person(request):
+    form = PersonQueryForm(request.POST)
+    context = {"query": "", "result": None, "person_form": form, "mode": "person"}
+    if not form.is_valid():
+        return render(request, "certificates/verify.html", context, status=400)
+    if refused := refused_page(
+        request, "certificates/verify.html", context, group="verify", rate_setting="VERIFY_RATE"
+    ):
+        return refused
+    context["results"] = verify_person(**form.cleaned_data, today=clock.today())
+    context["person_form"] = PersonQueryForm()  # the ID number is not echoed back into the page
+    return render(request, "certificates/verify.html", context)

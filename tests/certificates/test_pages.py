@@ -123,3 +123,41 @@ def test_the_staff_list_and_its_export_say_how_far_each_certificate_is_from_its_
     assert wang["电子证书编号"] == number
     assert wang["换证情况"].startswith("还差专业岗位知识 6 学时")
     assert "120104198805171224" not in str(rows)
+
+
+def test_anyone_verifies_a_persons_ecertificates_by_id_number_and_name(personas, builder, report, keys):
+    report(builder, "professional", 22, score=90)
+    report(builder, "general", 10)
+    wang = personas.holder.person
+    anyone = Client()
+    found = anyone.post(
+        "/api/v1/verify/person",
+        {"id_number": wang.id_number.lower(), "name": " 王 芳"},
+        content_type="application/json",
+    ).json()
+    assert [r["number"] for r in found["results"]] == [builder.ecertificate.number]
+    assert found["results"][0]["outcome"] == "valid" and "120104198805171224" not in str(found)
+    wrong_name = anyone.post(
+        "/api/v1/verify/person",
+        {"id_number": wang.id_number, "name": "王方"},
+        content_type="application/json",
+    )
+    unknown = anyone.post(
+        "/api/v1/verify/person",
+        {"id_number": "11010519491231002X", "name": "王芳"},
+        content_type="application/json",
+    )
+    assert wrong_name.json() == unknown.json() == {"results": []}
+    bad = anyone.post(
+        "/api/v1/verify/person",
+        {"id_number": "120104198805171225", "name": "王芳"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422 and bad.json()["details"]["field"] == "id_number"
+    page = anyone.post("/verify/", {"id_number": wang.id_number, "name": "王芳"})
+    text = page.content.decode()
+    assert "证书有效" in text and builder.ecertificate.number in text and wang.id_number not in text
+    miss = anyone.post("/verify/", {"id_number": wang.id_number, "name": "王方"}).content.decode()
+    assert "未查询到符合条件的电子证书" in miss
+    invalid = anyone.post("/verify/", {"id_number": "120104198805171225", "name": "王芳"})
+    assert invalid.status_code == 400 and "身份证号校验位不正确" in invalid.content.decode()
