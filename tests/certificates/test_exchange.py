@@ -187,8 +187,7 @@ def test_the_holder_is_told_once_by_sms_when_the_ecertificate_is_issued(
 def test_a_rolled_back_issuance_tells_nobody(builder, report, keys, sms, django_capture_on_commit_callbacks):
     from django.db import transaction
 
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            complete(report, builder)
-            raise RuntimeError("interrupted")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        complete(report, builder)
+        raise RuntimeError("interrupted")
     assert sms == [] and not ECertificate.objects.exists()
