@@ -7,7 +7,7 @@ from django.test import Client
 from sitecert.certificates.audit import audit_verify
 from sitecert.certificates.exchange import certificates_issue
 from sitecert.certificates.lifecycle import certificate_revoke, request_create, request_decide
-from sitecert.certificates.models import AuditEntry, CertificateRequest
+from sitecert.certificates.models import AuditEntry, CertificateRequest, ECertificate
 from sitecert.certificates.policies import policy_for
 from sitecert.certificates.verification import verify_number, verify_token
 from sitecert.errors import DomainError
@@ -177,3 +177,13 @@ def test_a_rejection_needs_a_note_that_the_holder_then_reads(issued, personas):
     page = holder.get(f"/certificates/{issued.number}/").content.decode()
     assert "已驳回" in page and "请由用人单位出具离职证明" in page
     assert Client().get(url).status_code == 302  # the admin's own login first
+
+
+def test_a_status_shows_from_the_day_it_takes_effect(issued):
+    """The verification reads the status with its date: a lapse recorded ahead shows from that day on."""
+    from datetime import date
+
+    ECertificate.objects.filter(pk=issued.pk).update(status="lapsed", status_since=date(2023, 1, 1))
+    assert verify_number(issued.number, today=date(2022, 12, 31)).outcome == "valid"
+    lapsed = verify_number(issued.number, today=date(2023, 1, 1))
+    assert lapsed.outcome == "lapsed" and "2023-01-01 失效" in lapsed.message
