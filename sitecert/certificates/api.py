@@ -74,7 +74,7 @@ def verify_by_person(request, payload: PersonIn):
     form = PersonQueryForm({"id_number": payload.id_number, "name": payload.name})
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
-        raise DomainError(errors[0], code="invalid", field=field, status=422)
+        raise DomainError(str(errors[0]), code="invalid", field=field, status=422)
     found = verify_person(**form.cleaned_data, today=clock.today())
     return {"results": [v.as_json() for v in found]}
 

@@ -5,6 +5,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import rfc8785
 from django.db import transaction
@@ -22,7 +23,7 @@ class Event:
 
 def entry_hash(*, prev_hash: str, seq: int, at: datetime, event: Event) -> str:
     """SHA-256 over the previous hash and the entry in RFC 8785 canonical JSON."""
-    body = {
+    body: dict[str, Any] = {
         "seq": seq,
         "at": at.astimezone(UTC).isoformat(),
         "actor": event.actor,

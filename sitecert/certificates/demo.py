@@ -20,7 +20,7 @@ def demo_exchange_seed(*, institution: Organisation, spare: Person | None, share
     """Idempotent. Every `share`-th in-scope certificate (not the demo holder's) gets its hours and pass."""
     policy = policy_for(ROUND_END)
     general = list(Course.objects.filter(institution=institution, category=Category.GENERAL))
-    professional = {}
+    professional: dict[int, list[Course]] = {}
     for course in Course.objects.filter(
         institution=institution, category=Category.PROFESSIONAL
     ).prefetch_related("posts"):

@@ -38,7 +38,7 @@ def printed(ecert: ECertificate, *, name: str, version: int, version_on: date) -
         issued_on=ecert.issued_on,
         version_on=version_on,
         issuer=ecert.issuer,
-        replaces=ecert.legacy.certificate_no if ecert.legacy_id else None,
+        replaces=ecert.legacy.certificate_no if ecert.legacy else None,
     )
 
 
@@ -104,9 +104,9 @@ def certificates_issue(
                 actor,
                 "ecertificate.issue",
                 f"ecertificate:{e.number}",
-                {"legacy": e.legacy.certificate_no, "as_of": as_of.isoformat(), "kid": v.kid, "version": 1},
+                {"legacy": legacy.certificate_no, "as_of": as_of.isoformat(), "kid": v.kid, "version": 1},
             )
-            for e, v in zip(ecerts, versions, strict=True)
+            for e, v, legacy in zip(ecerts, versions, locked, strict=True)
         ]
         audit_append(events=events, at=now)
         ids = [e.pk for e in ecerts]
@@ -121,7 +121,7 @@ def issuance_notify(*, ecertificate_ids: list[int]) -> int:
         ECertificate.objects.filter(
             pk__in=ecertificate_ids, holder__account__mobile_confirmed_at__isnull=False
         )
-        .select_related("post")
+        .exclude(holder__account__mobile=None)
         .values_list("number", "post__name", "post__specialty", "holder__account__mobile")
     )
     sent = 0
@@ -133,7 +133,7 @@ def issuance_notify(*, ecertificate_ids: list[int]) -> int:
             "no": number,
         }
         try:
-            send_sms(mobile, text)
+            send_sms(str(mobile), text)
             sent += 1
         except Exception:  # a gateway failure must not undo or block the issuance already committed
             log.exception("issuance notice to %s failed", number)
@@ -146,7 +146,7 @@ def certificate_issue(
     """Issue now if every requirement is met; the existing e-certificate if it was issued already;
     otherwise a DomainError naming what is missing."""
     decision = explain(certificate=legacy, as_of=as_of)
-    if decision.exchanged:
+    if decision.ecertificate is not None:
         return decision.ecertificate
     if not decision.eligible:
         raise DomainError("；".join(decision.missing), code="not_eligible", status=409)

@@ -60,7 +60,7 @@ def render(*, ecert: ECertificate, version: CertificateVersion) -> bytes:
         (_("发证机关"), ecert.issuer),
         (_("版本"), _("第 %(v)d 版（%(day)s）") % {"v": version.version, "day": version.issued_on}),
     ]
-    if ecert.legacy_id:
+    if ecert.legacy:
         rows.append((_("换发原证书"), ecert.legacy.certificate_no))
     y = height - 65 * mm
     for label, value in rows:

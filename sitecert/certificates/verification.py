@@ -135,7 +135,7 @@ def verify_token(text: str, *, today: date) -> Verification:
         return Verification(
             "not_found",
             _("签名有效，但系统中没有该证书记录，请联系主管部门"),
-            checked.number,
+            checked.number or "",
             signature_valid=True,
         )
     outcome, message = _status(record, presented=checked.version or 0, today=today)

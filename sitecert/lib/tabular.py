@@ -8,7 +8,7 @@ import codecs
 import csv
 import hashlib
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,7 +64,7 @@ class Layout:
 @dataclass
 class Table:
     header: list[object]
-    rows: Iterator[tuple[int, tuple]]  # (row number in the file, header being 1; cell values)
+    rows: Iterator[tuple[int, Sequence]]  # (row number in the file, header being 1; cell values)
     sha256: str
     total_rows: int | None  # an estimate for progress bars, when the format tells
 
@@ -102,7 +102,7 @@ def _digest(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def _numbered(rows: Iterator[tuple], start: int) -> Iterator[tuple[int, tuple]]:
+def _numbered(rows: Iterable[Sequence], start: int) -> Iterator[tuple[int, Sequence]]:
     for number, row in enumerate(rows, start):
         if any(row):  # a row of empty cells is a blank line, not data
             yield number, row
@@ -121,7 +121,7 @@ def _open_csv(path: Path) -> Table:
         f.close()
         raise UnreadableFile("empty")
 
-    def rows() -> Iterator[tuple[int, tuple]]:
+    def rows() -> Iterator[tuple[int, Sequence]]:
         with f:
             try:
                 yield from _numbered(reader, 2)
@@ -147,7 +147,7 @@ def _open_xlsx(path: Path) -> Table:
         book.close()
         raise UnreadableFile("empty")
 
-    def rows() -> Iterator[tuple[int, tuple]]:
+    def rows() -> Iterator[tuple[int, Sequence]]:
         try:
             yield from _numbered(cells, 2)
         except (zipfile.BadZipFile, OSError, ValueError) as exc:
