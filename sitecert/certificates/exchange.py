@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sitecert.certificates import credentials
@@ -124,6 +124,11 @@ def issuance_notify(*, ecertificate_ids: list[int]) -> int:
         .exclude(holder__account__mobile=None)
         .values_list("number", "post__name", "post__specialty", "holder__account__mobile")
     )
+    with translation.override("zh-hans"):  # messages to holders are in Chinese, whatever page triggered them
+        return _notify_each(rows)
+
+
+def _notify_each(rows) -> int:
     sent = 0
     for number, post_name, specialty, mobile in rows.iterator(chunk_size=2000):
         text = _(

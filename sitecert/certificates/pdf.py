@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
@@ -31,7 +32,8 @@ def certificate_pdf(*, ecert: ECertificate, version: CertificateVersion | None =
     path = Path(settings.CERTIFICATE_PDF_DIR) / f"{ecert.number}-v{version.version}.pdf"
     if path.exists():
         return path.read_bytes()
-    data = seal(render(ecert=ecert, version=version), kid=version.kid)
+    with translation.override("zh-hans"):  # the official document, whoever asks for it first
+        data = seal(render(ecert=ecert, version=version), kid=version.kid)
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:  # never a half-written file
         tmp.write(data)

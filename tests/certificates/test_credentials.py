@@ -197,3 +197,22 @@ def test_a_pasted_credential_verifies_like_its_qr_token_and_an_oversized_one_is_
     body = Client().get("/api/v1/verify", {"token": credential}).json()
     assert (body["outcome"], body["number"], body["version"]) == ("valid", issued.number, 1)
     assert verify_token(credential + "A" * 9000, today=IN_WINDOW).outcome == "forged"
+
+
+@pytest.mark.django_db
+def test_the_pdf_is_chinese_even_when_an_english_page_asks_first(issued, settings, tmp_path, personas):
+    """The print is an official document and the file is cached per version: its language is fixed."""
+    settings.CERTIFICATE_PDF_DIR = tmp_path
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(personas.holder)
+    client.cookies["django_language"] = "en"
+    assert (
+        "Verify an e-certificate"
+        in Client(headers={"accept-language": "en"}).get("/verify/").content.decode()
+    )
+    pdf = client.get(f"/certificates/{issued.number}/pdf").content
+    (tmp_path / "c.pdf").write_bytes(pdf)
+    text = subprocess.run(
+        ["pdftotext", tmp_path / "c.pdf", "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "职业培训合格证" in text and "发证机关" in text and "Issuer" not in text
