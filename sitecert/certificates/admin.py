@@ -33,6 +33,11 @@ class PolicyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        """Only the newest version is edited (into the next one); earlier versions are the record."""
+        newer = obj is not None and Policy.objects.filter(code=obj.code, version__gt=obj.version).exists()
+        return not newer and super().has_change_permission(request, obj)
+
     @transaction.atomic
     def save_model(self, request, obj, form, change):
         """An edit never overwrites: it becomes the next version of the same policy code."""

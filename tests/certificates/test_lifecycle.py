@@ -187,3 +187,22 @@ def test_a_status_shows_from_the_day_it_takes_effect(issued):
     assert verify_number(issued.number, today=date(2022, 12, 31)).outcome == "valid"
     lapsed = verify_number(issued.number, today=date(2023, 1, 1))
     assert lapsed.outcome == "lapsed" and "2023-01-01 失效" in lapsed.message
+
+
+def test_an_earlier_policy_version_is_kept_as_the_record_and_not_edited(personas):
+    from sitecert.certificates.models import Policy
+
+    first = Policy.objects.get(code="tianjin-2020", version=1)
+    second = Policy.objects.create(
+        **{
+            f.name: getattr(first, f.name)
+            for f in Policy._meta.fields
+            if f.name not in ("id", "version", "created_at")
+        },
+        version=2,
+    )
+    client = Client()
+    client.force_login(personas.inspector)
+    old = client.get(f"/admin/certificates/policy/{first.pk}/change/").content.decode()
+    new = client.get(f"/admin/certificates/policy/{second.pk}/change/").content.decode()
+    assert 'name="_save"' not in old and 'name="_save"' in new
