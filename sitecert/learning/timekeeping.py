@@ -84,7 +84,8 @@ def session_open(*, enrolment: Enrolment, unit: Unit, device: str, now: datetime
 def _locked(token: str, user) -> LearningSession:
     session = (
         LearningSession.objects.select_for_update(of=("self",))  # not the unit, which every learner shares
-        .select_related("progress__unit", "progress__enrolment__certificate__holder")
+        .select_related("progress__unit", "progress__enrolment__certificate")
+        .defer("progress__unit__body", "progress__unit__video_url")  # a unit's text is not read on every beat
         .filter(token=token, user=user)
         .first()
     )
