@@ -38,12 +38,17 @@ class ChangeInline(ReadOnlyInline):
 
 @admin.register(LegacyCertificate)
 class LegacyCertificateAdmin(ReadOnlyAdmin):
-    list_display = ["certificate_no", "holder", "post", "issued_on", "issuer", "status"]
+    list_display = ["certificate_no", "holder", "post", "issued_on", "issuer", "status", "exchange_link"]
     list_filter = ["status", "post", "issuer", "issued_on"]
     search_fields = ["=certificate_no", "=holder__id_number", "holder__name"]
     list_select_related = ["holder", "post"]
     show_full_result_count = False
     inlines = [ChangeInline]
+
+    @admin.display(description=gettext_lazy("换发电子证书"))
+    def exchange_link(self, obj):
+        url = reverse("legacy-exchange", args=[obj.certificate_no])
+        return format_html('<a href="{}">{}</a>', url, _("换证进度"))
 
 
 @admin.register(ImportBatch)

@@ -1,6 +1,8 @@
 """The holder, the employer and the authority see the exchange explained and the e-certificate; the public
 verification page; nobody else sees a person's certificate."""
 
+from datetime import date
+
 import pytest
 from django.test import Client
 
@@ -161,3 +163,28 @@ def test_anyone_verifies_a_persons_ecertificates_by_id_number_and_name(personas,
     assert "未查询到符合条件的电子证书" in miss
     invalid = anyone.post("/verify/", {"id_number": "120104198805171225", "name": "王芳"})
     assert invalid.status_code == 400 and "身份证号校验位不正确" in invalid.content.decode()
+
+
+def test_the_authority_replays_a_day_on_the_exchange_page_and_reaches_it_from_the_admin(
+    client, personas, builder, report
+):
+    report(builder, "professional", 16, on=date(2020, 10, 8))
+    client.force_login(personas.inspector)
+    listing = client.get("/admin/registry/legacycertificate/").content.decode()
+    assert f'href="/certificates/legacy/{builder.certificate_no}/"' in listing
+    before = client.get(
+        f"/certificates/legacy/{builder.certificate_no}/", {"as_of": "2020-10-07"}
+    ).content.decode()
+    after = client.get(
+        f"/certificates/legacy/{builder.certificate_no}/", {"as_of": "2020-10-08"}
+    ).content.decode()
+    assert "还差专业岗位知识 22 学时" in before and "还差专业岗位知识 6 学时" in after
+    wrong = client.get(
+        f"/certificates/legacy/{builder.certificate_no}/", {"as_of": "2020-13-01"}
+    ).content.decode()
+    assert "日期应为 YYYY-MM-DD" in wrong
+    client.force_login(personas.holder)  # only the authority replays; others see today
+    mine = client.get(
+        f"/certificates/legacy/{builder.certificate_no}/", {"as_of": "2020-10-07"}
+    ).content.decode()
+    assert "判断日期 2020-09-01" in mine
