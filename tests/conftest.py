@@ -56,6 +56,17 @@ def person(rng):
 
 
 @pytest.fixture(autouse=True)
+def _chinese_first():
+    """Each test starts in the default language: a request in English earlier in the thread must not leak
+    into the next test's service calls (Django keeps the last activated language per thread)."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
     yield
