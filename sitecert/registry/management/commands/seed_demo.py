@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from sitecert.certificates.models import ECertificate
 from sitecert.people.demo import PASSWORD, demo_accounts_seed
 from sitecert.registry import demo
 from sitecert.registry.importing import describe_counts, registry_import
@@ -33,6 +34,10 @@ class Command(BaseCommand):
             self._demo_admin()
             for who, login in demo_accounts_seed():
                 self.stdout.write(f"  {who}: {login} / {PASSWORD}")
+            if sample := ECertificate.objects.order_by("number").first():
+                self.stdout.write(
+                    f"电子证书核验 / verify an e-certificate: {settings.PUBLIC_URL}/verify/{sample.number}"
+                )
 
     def _demo_admin(self):
         username, password = DEMO_ADMIN
