@@ -1,6 +1,7 @@
 """Policies, e-certificates and their versions, lifecycle requests, signing keys, and the audit log."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -72,6 +73,27 @@ class Policy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} v{self.version}"
+
+    def clean(self):
+        """What the admin form checks before a version is saved, field by field."""
+        errors = {}
+        issuers = self.issuers
+        if not (isinstance(issuers, list) and issuers and all(isinstance(i, str) and i.strip() for i in issuers)):
+            errors["issuers"] = _("应为发证机关名称的列表，如 [\"天津市城乡建设委员会\"]")
+        if not (self.number_prefix.isascii() and self.number_prefix.isalpha() and self.number_prefix.isupper()):
+            errors["number_prefix"] = _("证书编号前缀应为大写英文字母，如 TJ")
+        if self.exchange_opens and self.exchange_closes and self.exchange_closes < self.exchange_opens:
+            errors["exchange_closes"] = _("换证截止日期不能早于开始日期")
+        if self.effective_to and self.effective_from and self.effective_to < self.effective_from:
+            errors["effective_to"] = _("失效日期不能早于生效日期")
+        for part, total in (
+            ("exchange_professional_hours", "exchange_hours"),
+            ("yearly_professional_hours", "yearly_hours"),
+        ):
+            if (getattr(self, part) or 0) > (getattr(self, total) or 0):
+                errors[part] = _("专业岗位知识学时不能多于总学时")
+        if errors:
+            raise ValidationError(errors)
 
 
 class SigningKey(models.Model):

@@ -206,3 +206,33 @@ def test_an_earlier_policy_version_is_kept_as_the_record_and_not_edited(personas
     old = client.get(f"/admin/certificates/policy/{first.pk}/change/").content.decode()
     new = client.get(f"/admin/certificates/policy/{second.pk}/change/").content.decode()
     assert 'name="_save"' not in old and 'name="_save"' in new
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("issuers", '"天津市城乡建设委员会"', "应为发证机关名称的列表"),
+        ("number_prefix", "tj", "证书编号前缀应为大写英文字母"),
+        ("exchange_closes", "2020-07-01", "换证截止日期不能早于开始日期"),
+        ("exchange_professional_hours", "40", "专业岗位知识学时不能多于总学时"),
+    ],
+)
+def test_a_bad_policy_edit_is_refused_at_its_field_and_saves_no_version(personas, field, value, message):
+    from sitecert.certificates.models import Policy
+
+    client = Client()
+    client.force_login(personas.inspector)
+    first = Policy.objects.get(code="tianjin-2020")
+    url = f"/admin/certificates/policy/{first.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {
+        k: v
+        for k, v in form.initial.items()
+        if v is not None and k not in ("version", "created_at", "created_by")
+    }
+    data.update(issuers='["天津市城乡建设委员会"]', assessment_required="on")
+    data[field] = value
+    data.pop("share_general_hours", None)
+    response = client.post(url, data)
+    assert response.status_code == 200 and message in str(response.context["adminform"].form.errors[field])
+    assert Policy.objects.filter(code="tianjin-2020").count() == 1
