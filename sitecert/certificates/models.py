@@ -78,9 +78,13 @@ class Policy(models.Model):
         """What the admin form checks before a version is saved, field by field."""
         errors = {}
         issuers = self.issuers
-        if not (isinstance(issuers, list) and issuers and all(isinstance(i, str) and i.strip() for i in issuers)):
-            errors["issuers"] = _("应为发证机关名称的列表，如 [\"天津市城乡建设委员会\"]")
-        if not (self.number_prefix.isascii() and self.number_prefix.isalpha() and self.number_prefix.isupper()):
+        if not (
+            isinstance(issuers, list) and issuers and all(isinstance(i, str) and i.strip() for i in issuers)
+        ):
+            errors["issuers"] = _('应为发证机关名称的列表，如 ["天津市城乡建设委员会"]')
+        if not (
+            self.number_prefix.isascii() and self.number_prefix.isalpha() and self.number_prefix.isupper()
+        ):
             errors["number_prefix"] = _("证书编号前缀应为大写英文字母，如 TJ")
         if self.exchange_opens and self.exchange_closes and self.exchange_closes < self.exchange_opens:
             errors["exchange_closes"] = _("换证截止日期不能早于开始日期")
