@@ -87,7 +87,13 @@ def employer_staff(
     ):
         certs[(cert.holder_id, cert.post_id)].append(cert)
     exchange = explain_many(certificates=[c for group in certs.values() for c in group], as_of=as_of)
-    rows = [StaffRow(e, certs[(e.person_id, e.post_id)], exchange) for e in entries]
+    # A disputed entry shows the dispute, not the person's certificates ("not our employee" closes the door).
+    rows = [
+        StaffRow(
+            e, certs[(e.person_id, e.post_id)] if e.status == RosterEntry.Status.CONFIRMED else [], exchange
+        )
+        for e in entries
+    ]
     return [r for r in rows if r.status == status] if status else rows
 
 

@@ -6,9 +6,11 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from sitecert import clock
 from sitecert.certificates.models import ECertificate
 from sitecert.people.models import ApiToken, Organisation, RosterEntry
 from sitecert.registry.models import LegacyCertificate
@@ -71,16 +73,18 @@ def api_token_for(request, pk: int) -> ApiToken:
 
 
 def may_see_person(user, person_id: int) -> bool:
-    """The person themself, an employer whose roster lists them, or the authority."""
+    """The person themself, the authority, or an employer whose roster lists them now: not after the entry
+    has ended, and not while the person disputes it ("not our employee" must close the door at once)."""
     if user.is_staff or (user.person_id and user.person_id == person_id):
         return True
     org = user.organisation
-    return bool(
-        org
-        and org.kind == Organisation.Kind.EMPLOYER
-        and org.is_active
-        and RosterEntry.objects.filter(employer=org, person_id=person_id).exists()
+    if not (org and org.kind == Organisation.Kind.EMPLOYER and org.is_active):
+        return False
+    current = Q(ended_on__isnull=True) | Q(ended_on__gte=clock.today())
+    listed = RosterEntry.objects.filter(
+        current, employer=org, person_id=person_id, status=RosterEntry.Status.CONFIRMED
     )
+    return listed.exists()
 
 
 def legacy_certificate_for(user, number: str):

@@ -189,3 +189,24 @@ def test_the_authority_replays_a_day_on_the_exchange_page_and_reaches_it_from_th
         f"/certificates/legacy/{builder.certificate_no}/", {"as_of": "2020-10-07"}
     ).content.decode()
     assert "判断日期 2020-09-01" in mine
+
+
+@pytest.mark.parametrize("change", ["disputed", "ended"])
+def test_an_employer_no_longer_sees_a_person_who_disputes_the_listing_or_has_left(
+    client, personas, builder, change
+):
+    from sitecert.people.models import RosterEntry
+
+    client.force_login(personas.employer_admin)
+    url = f"/certificates/legacy/{builder.certificate_no}/"
+    assert client.get(url).status_code == 200
+    if change == "disputed":
+        RosterEntry.objects.filter(pk=personas.entry.pk).update(
+            status="disputed", dispute_reason="不是本单位职工"
+        )
+    else:
+        RosterEntry.objects.filter(pk=personas.entry.pk).update(ended_on=date(2020, 8, 31))
+    assert client.get(url).status_code == 404
+    if change == "disputed":  # the staff list keeps the row and its dispute, not the certificates
+        staff = client.get("/org/").content.decode()
+        assert "不是本单位职工" in staff and builder.certificate_no not in staff
