@@ -1,5 +1,6 @@
 """A holder's e-certificate on a phone, and anyone checking a print by opening its QR address."""
 
+import subprocess
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -31,7 +32,7 @@ def issued(page, keys, settings, live_server, tmp_path):
     clock.set_now(None)
 
 
-def test_the_holder_sees_the_ecertificate_and_a_scan_shows_it_valid(page, issued):
+def test_the_holder_sees_the_ecertificate_and_a_scan_shows_it_valid(page, issued, tmp_path):
     personas, ecert = issued
     log_in(page, personas.holder.username)
     page.wait_for_url("**/me/")
@@ -39,6 +40,10 @@ def test_the_holder_sees_the_ecertificate_and_a_scan_shows_it_valid(page, issued
     page.wait_for_url(f"**/certificates/{ecert.number}/")
     text = page.inner_text("main")
     assert "住房和城乡建设领域施工现场专业人员职业培训合格证" in text and "120104********1224" in text
+    shown = tmp_path / "shown-qr.png"
+    page.locator("figure.qr svg").screenshot(path=str(shown))  # what a gate's scanner sees on the phone
+    scanned = subprocess.run(["zbarimg", "--raw", "-q", shown], capture_output=True, text=True, check=True)
+    assert scanned.stdout.strip() == qr_content(ecert.versions.get().qr_token)
     with page.expect_download() as download:
         page.click("text=下载 PDF（带电子签章）")
     assert download.value.suggested_filename == f"{ecert.number}-v1.pdf"

@@ -6,13 +6,16 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from sitecert import clock
 from sitecert.certificates import lifecycle
 from sitecert.certificates.api import pdf_response
+from sitecert.certificates.credentials import qr_content
 from sitecert.certificates.eligibility import explain
 from sitecert.errors import DomainError
+from sitecert.pdfkit import qr_svg
 from sitecert.portals.access import ecertificate_for, legacy_certificate_for
 from sitecert.portals.forms import CertificateRequestForm, show_error
 
@@ -44,9 +47,11 @@ def ecertificate(request, number: str):
         else:
             messages.success(request, _("已提交申请，主管部门审核后生效"))
             return redirect("ecertificate", number=ecert.number)
+    versions = list(ecert.versions.order_by("-version"))
     context = {
         "ecert": ecert,
-        "versions": ecert.versions.order_by("-version"),
+        "versions": versions,
+        "qr": mark_safe(qr_svg(qr_content(versions[0].qr_token))),  # drawn here from our own token
         "requests": ecert.requests.order_by("-requested_at") if own or request.user.is_staff else [],
         "form": form,
     }
