@@ -43,10 +43,11 @@ def printed(ecert: ECertificate, *, name: str, version: int, version_on: date) -
 
 
 def version_sign(
-    ecert: ECertificate, *, cause: str, name: str, on: date, now: datetime
+    ecert: ECertificate, *, cause: str, name: str, on: date, now: datetime, kid: str | None = None
 ) -> CertificateVersion:
-    """A new signed version (not saved): the credential and the QR token, with the active key."""
-    kid = active_key().kid
+    """A new signed version (not saved): the credential and the QR token, with the active key (looked up
+    once by callers that sign many)."""
+    kid = kid or active_key().kid
     text = printed(ecert, name=name, version=ecert.version, version_on=on)
     return CertificateVersion(
         certificate=ecert,
@@ -78,6 +79,7 @@ def certificates_issue(
         locked = [legacy for legacy in locked if legacy.pk not in done]
         if not locked:
             return []
+        kid = active_key().kid  # before any number is taken: no key, no issuance
         numbers = numbers_allocate(prefix=policy.number_prefix, year=as_of.year, count=len(locked))
         ecerts = [
             ECertificate(
@@ -95,7 +97,9 @@ def certificates_issue(
         ]
         ECertificate.objects.bulk_create(ecerts, batch_size=1000)
         versions = [
-            version_sign(e, cause=CertificateVersion.Cause.ISSUE, name=e.holder.name, on=as_of, now=now)
+            version_sign(
+                e, cause=CertificateVersion.Cause.ISSUE, name=e.holder.name, on=as_of, now=now, kid=kid
+            )
             for e in ecerts
         ]
         CertificateVersion.objects.bulk_create(versions, batch_size=1000)
