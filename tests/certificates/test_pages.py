@@ -210,3 +210,14 @@ def test_an_employer_no_longer_sees_a_person_who_disputes_the_listing_or_has_lef
     if change == "disputed":  # the staff list keeps the row and its dispute, not the certificates
         staff = client.get("/org/").content.decode()
         assert "不是本单位职工" in staff and builder.certificate_no not in staff
+
+
+def test_a_cancelled_ecertificate_shows_why_and_offers_no_requests(client, personas, builder, report, keys):
+    from sitecert.certificates.lifecycle import certificate_revoke
+
+    report(builder, "professional", 22, score=90)
+    report(builder, "general", 10)
+    certificate_revoke(ecert=builder.ecertificate, reason="以欺骗手段取得", by=personas.inspector, now=NOW)
+    client.force_login(personas.holder)
+    page = client.get(f"/certificates/{builder.ecertificate.number}/").content.decode()
+    assert "已注销" in page and "以欺骗手段取得" in page and "提交申请" not in page
