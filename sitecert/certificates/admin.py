@@ -3,6 +3,7 @@ with cancellation), requests (approve or reject), signing keys and the audit log
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sitecert.adminkit import ReadOnlyAdmin, ReadOnlyInline
 from sitecert.certificates.audit import Event, audit_append
-from sitecert.certificates.lifecycle import certificate_revoke, request_decide
+from sitecert.certificates.lifecycle import DECIDE, REVOKE, certificate_revoke, request_decide
 from sitecert.certificates.models import (
     AuditEntry,
     CertificateRequest,
@@ -66,7 +67,10 @@ class ECertificateAdmin(ReadOnlyAdmin):
     inlines = [VersionInline]
     actions = ["revoke"]
 
-    @admin.action(description=_("注销所选证书（主管部门决定）"))
+    def has_revoke_permission(self, request):
+        return request.user.has_perm(REVOKE)
+
+    @admin.action(description=_("注销所选证书（主管部门决定）"), permissions=["revoke"])
     def revoke(self, request, queryset):
         for ecert in queryset:
             try:
@@ -91,6 +95,9 @@ class CertificateRequestAdmin(ReadOnlyAdmin):
     search_fields = ["certificate__number"]
     actions = ["approve", "reject"]
 
+    def has_decide_permission(self, request):
+        return request.user.has_perm(DECIDE)
+
     @admin.display(description=_("审核"))
     def decide_link(self, obj):
         if obj.state != CertificateRequest.State.PENDING:
@@ -105,6 +112,8 @@ class CertificateRequestAdmin(ReadOnlyAdmin):
 
     def decide_view(self, request, pk: int):
         """One request, its certificate and history, and the decision with a note the holder will read."""
+        if not self.has_decide_permission(request):
+            raise PermissionDenied
         item = get_object_or_404(CertificateRequest.objects.select_related("certificate__holder"), pk=pk)
         form = DecisionForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -139,11 +148,11 @@ class CertificateRequestAdmin(ReadOnlyAdmin):
             except DomainError as exc:
                 messages.error(request, f"{item.certificate_id}: {exc.message}")
 
-    @admin.action(description=_("批准所选申请"))
+    @admin.action(description=_("批准所选申请"), permissions=["decide"])
     def approve(self, request, queryset):
         self._decide(request, queryset, True)
 
-    @admin.action(description=_("驳回所选申请"))
+    @admin.action(description=_("驳回所选申请"), permissions=["decide"])
     def reject(self, request, queryset):
         self._decide(request, queryset, False)
 

@@ -17,6 +17,9 @@ from sitecert.people.models import User
 
 Kind = CertificateRequest.Kind
 State = CertificateRequest.State
+# Who may decide and cancel: Django permissions, given to the authority's reviewers (superusers have them).
+DECIDE = "certificates.decide_certificaterequest"
+REVOKE = "certificates.revoke_ecertificate"
 
 
 def request_create(
@@ -61,8 +64,8 @@ def request_decide(
     *, request: CertificateRequest, approve: bool, by: User, now: datetime, note: str = ""
 ) -> CertificateRequest:
     """The authority decides; an approval takes effect at once (a new version, or the cancellation)."""
-    if not by.is_staff:
-        raise DomainError(_("仅主管部门可以审核"), code="forbidden", status=403)
+    if not by.has_perm(DECIDE):
+        raise DomainError(_("仅主管部门有审核权限的人员可以审核"), code="forbidden", status=403)
     with transaction.atomic():
         request = (
             CertificateRequest.objects.select_for_update(of=("self",))
@@ -132,8 +135,8 @@ def version_new(
 
 def certificate_revoke(*, ecert: ECertificate, reason: str, by: User, now: datetime) -> ECertificate:
     """Cancellation (注销), on the holder's approved request or by the authority itself."""
-    if not by.is_staff:
-        raise DomainError(_("仅主管部门可以注销证书"), code="forbidden", status=403)
+    if not by.has_perm(REVOKE):
+        raise DomainError(_("仅主管部门有注销权限的人员可以注销证书"), code="forbidden", status=403)
     with transaction.atomic():
         ecert = ECertificate.objects.select_for_update().get(pk=ecert.pk)
         if ecert.status == ECertificate.Status.REVOKED:

@@ -164,6 +164,7 @@ class ECertificate(models.Model):
     class Meta:
         verbose_name = _("电子证书")
         verbose_name_plural = _("电子证书")
+        permissions = [("revoke_ecertificate", _("可注销电子证书"))]
         ordering = ["-issued_on", "number"]
         indexes = [models.Index(fields=["post", "status"])]
 
@@ -239,6 +240,7 @@ class CertificateRequest(models.Model):
     class Meta:
         verbose_name = _("证书业务申请")
         verbose_name_plural = _("证书业务申请")
+        permissions = [("decide_certificaterequest", _("可审核证书业务申请"))]
         ordering = ["-requested_at"]
         constraints = [
             # One open request of a kind per certificate: a second click does not file a second request.

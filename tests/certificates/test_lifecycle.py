@@ -230,3 +230,31 @@ def test_a_bad_policy_edit_is_refused_at_its_field_and_saves_no_version(personas
     response = client.post(url, data)
     assert response.status_code == 200 and message in str(response.context["adminform"].form.errors[field])
     assert Policy.objects.filter(code="tianjin-2020").count() == 1
+
+
+def test_deciding_and_cancelling_need_their_own_permissions_not_just_staff(issued, personas):
+    from django.contrib.auth.models import Permission
+
+    from tests.personas import account
+
+    clerk = account("authority-clerk", is_staff=True)  # the authority's staff, allowed to look only
+    clerk.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_certificaterequest", "view_ecertificate"])
+    )
+    asked = request_create(ecert=issued, kind="reissue", reason="遗失", by=personas.holder, now=NOW)
+    with pytest.raises(DomainError, match="审核权限"):
+        request_decide(request=asked, approve=True, by=clerk, now=NOW)
+    with pytest.raises(DomainError, match="注销权限"):
+        certificate_revoke(ecert=issued, reason="x", by=clerk, now=NOW)
+    client = Client()
+    client.force_login(clerk)
+    assert client.get(f"/admin/certificates/certificaterequest/{asked.pk}/decide/").status_code == 403
+    client.post(
+        "/admin/certificates/certificaterequest/", {"action": "approve", "_selected_action": [asked.pk]}
+    )
+    assert CertificateRequest.objects.get().state == "pending"
+    clerk.user_permissions.add(Permission.objects.get(codename="decide_certificaterequest"))
+    clerk = type(clerk).objects.get(pk=clerk.pk)  # permissions are cached on the instance
+    client.force_login(clerk)
+    client.post(f"/admin/certificates/certificaterequest/{asked.pk}/decide/", {"note": "", "_approve": "1"})
+    assert CertificateRequest.objects.get().state == "approved"
