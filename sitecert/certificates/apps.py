@@ -7,6 +7,9 @@ class CertificatesConfig(AppConfig):
     verbose_name = _("电子证书")
 
     def ready(self):
-        from sitecert.certificates import policies
+        from django.db.models.signals import post_migrate
+
+        from sitecert.certificates import groups, policies
 
         policies.connect_signals()
+        post_migrate.connect(groups.authority_groups_sync, sender=self, dispatch_uid="authority-groups")

@@ -258,3 +258,29 @@ def test_deciding_and_cancelling_need_their_own_permissions_not_just_staff(issue
     client.force_login(clerk)
     client.post(f"/admin/certificates/certificaterequest/{asked.pk}/decide/", {"note": "", "_approve": "1"})
     assert CertificateRequest.objects.get().state == "approved"
+
+
+def test_the_shipped_authority_roles_let_reviewers_decide_and_inspectors_only_look(issued, personas):
+    from django.contrib.auth.models import Group
+
+    from tests.personas import account
+
+    reviewer = account("authority-reviewer", is_staff=True)
+    reviewer.groups.add(Group.objects.get(name="主管部门审核员"))
+    looker = account("authority-inspector", is_staff=True)
+    looker.groups.add(Group.objects.get(name="主管部门查询员"))
+    asked = request_create(ecert=issued, kind="reissue", reason="遗失", by=personas.holder, now=NOW)
+    client = Client()
+    client.force_login(looker)
+    assert client.get("/admin/certificates/certificaterequest/").status_code == 200
+    assert client.get(f"/admin/certificates/certificaterequest/{asked.pk}/decide/").status_code == 403
+    assert client.get("/admin/certificates/policy/").status_code == 403
+    client.force_login(reviewer)
+    client.post(f"/admin/certificates/certificaterequest/{asked.pk}/decide/", {"note": "", "_approve": "1"})
+    client.post("/admin/certificates/ecertificate/", {"action": "revoke", "_selected_action": [issued.pk]})
+    issued.refresh_from_db()
+    assert (CertificateRequest.objects.get().state, issued.version, issued.status) == (
+        "approved",
+        2,
+        "revoked",
+    )
