@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "sitecert.registry",
     "sitecert.learning",
     "sitecert.certificates",
+    "sitecert.duty",
     "sitecert.portals",
 ]
 

@@ -38,8 +38,15 @@ def printed(ecert: ECertificate, *, name: str, version: int, version_on: date) -
         issued_on=ecert.issued_on,
         version_on=version_on,
         issuer=ecert.issuer,
-        replaces=ecert.legacy.certificate_no if ecert.legacy else None,
+        replaces=_replaced_number(ecert),
     )
+
+
+def _replaced_number(ecert: ECertificate) -> str | None:
+    """The old certificate exchanged, or the lapsed e-certificate a retrained holder's new one replaces."""
+    if ecert.legacy:
+        return ecert.legacy.certificate_no
+    return ecert.replaces.number if ecert.replaces else None
 
 
 def version_sign(
@@ -79,42 +86,53 @@ def certificates_issue(
         locked = [legacy for legacy in locked if legacy.pk not in done]
         if not locked:
             return []
-        kid = active_key().kid  # before any number is taken: no key, no issuance
-        numbers = numbers_allocate(prefix=policy.number_prefix, year=as_of.year, count=len(locked))
         ecerts = [
             ECertificate(
-                number=number,
                 holder=legacy.holder,
                 post=legacy.post,
                 legacy=legacy,
+                record=legacy,
                 policy=policy,
                 issuer=policy.issuing_authority,
                 issued_on=as_of,
                 status_since=as_of,
                 created_at=now,
             )
-            for number, legacy in zip(numbers, locked, strict=True)
+            for legacy in locked
         ]
-        ECertificate.objects.bulk_create(ecerts, batch_size=1000)
-        versions = [
-            version_sign(
-                e, cause=CertificateVersion.Cause.ISSUE, name=e.holder.name, on=as_of, now=now, kid=kid
-            )
-            for e in ecerts
-        ]
-        CertificateVersion.objects.bulk_create(versions, batch_size=1000)
-        events = [
-            Event(
-                actor,
-                "ecertificate.issue",
-                f"ecertificate:{e.number}",
-                {"legacy": legacy.certificate_no, "as_of": as_of.isoformat(), "kid": v.kid, "version": 1},
-            )
-            for e, v, legacy in zip(ecerts, versions, locked, strict=True)
-        ]
-        audit_append(events=events, at=now)
-        ids = [e.pk for e in ecerts]
-        transaction.on_commit(lambda: issuance_notify(ecertificate_ids=ids))
+        details = [{"legacy": legacy.certificate_no} for legacy in locked]
+        return ecertificates_create(ecerts, details=details, action="ecertificate.issue", actor=actor)
+
+
+def ecertificates_create(
+    ecerts: list[ECertificate], *, details: list[dict], action: str, actor: str
+) -> list[ECertificate]:
+    """Number, save, sign and audit new e-certificates (one policy, one day), in the caller's transaction;
+    holders are told after the commit."""
+    first = ecerts[0]
+    on, now, policy = first.issued_on, first.created_at, first.policy
+    kid = active_key().kid  # before any number is taken: no key, no issuance
+    numbers = numbers_allocate(prefix=policy.number_prefix, year=on.year, count=len(ecerts))
+    for ecert, number in zip(ecerts, numbers, strict=True):
+        ecert.number = number
+    ECertificate.objects.bulk_create(ecerts, batch_size=1000)
+    versions = [
+        version_sign(e, cause=CertificateVersion.Cause.ISSUE, name=e.holder.name, on=on, now=now, kid=kid)
+        for e in ecerts
+    ]
+    CertificateVersion.objects.bulk_create(versions, batch_size=1000)
+    events = [
+        Event(
+            actor,
+            action,
+            f"ecertificate:{e.number}",
+            detail | {"as_of": on.isoformat(), "kid": v.kid, "version": 1},
+        )
+        for e, v, detail in zip(ecerts, versions, details, strict=True)
+    ]
+    audit_append(events=events, at=now)
+    ids = [e.pk for e in ecerts]
+    transaction.on_commit(lambda: issuance_notify(ecertificate_ids=ids))
     return ecerts
 
 

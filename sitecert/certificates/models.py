@@ -152,6 +152,21 @@ class ECertificate(models.Model):
         related_name="ecertificate",
         verbose_name=_("换发的原证书"),
     )  # unique: an old certificate is exchanged exactly once
+    record = models.ForeignKey(
+        "registry.LegacyCertificate",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("培训档案"),
+        help_text=_("学时记录所在的原证书：换发的证书为其原证书，重新取证的证书沿用失效证书的档案"),
+    )  # hours and enrolments stay keyed on the certificate a post's training record began with
+    replaces = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+        verbose_name=_("取代的失效证书"),
+    )  # unique: a lapsed certificate is replaced by one new certificate at most
     policy = models.ForeignKey(Policy, on_delete=models.PROTECT, verbose_name=_("政策"))
     issuer = models.CharField(_("发证机关"), max_length=100)
     issued_on = models.DateField(_("发证日期"))

@@ -54,6 +54,8 @@ RECORD = {
     "post_name": "certificate__post__name",
     "post_specialty": "certificate__post__specialty",
     "replaces": "certificate__legacy__certificate_no",
+    "replaces_lapsed": "certificate__replaces__number",
+    "replaced_by": "certificate__replaced_by__number",
 }
 
 
@@ -86,7 +88,8 @@ def _fields(record: dict) -> dict:
         "post": Post.label(record["post_name"], record["post_specialty"]),
         "issued_on": record["issued_on"].isoformat(),
         "issuer": record["issuer"],
-        "replaces": record["replaces"],
+        "replaces": record["replaces"] or record["replaces_lapsed"],
+        "replaced_by": record["replaced_by"],
         "status": record["status"],
         "status_label": str(ECertificate.Status(record["status"]).label),
         "status_since": record["status_since"].isoformat(),

@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from sitecert.certificates.exchange import exchange_on_progress
+from sitecert.certificates.models import ECertificate
 from sitecert.errors import DomainError
 from sitecert.learning.models import Category, Course, HourEntry
 from sitecert.lib import idnumber
@@ -86,10 +87,7 @@ def hour_report_rows(
         c.code: c for c in Course.objects.filter(institution=institution, status=Course.Status.APPROVED)
     }
     numbers = {clean(r.get("certificate_no")) for _n, r in rows}
-    certificates = {
-        c.certificate_no: c
-        for c in LegacyCertificate.objects.filter(certificate_no__in=numbers).select_related("holder")
-    }
+    certificates = _certificates(numbers)
     entries = []
     for row_no, row in rows:
         problems = _check(row, courses, certificates, today)
@@ -118,6 +116,18 @@ def hour_report_rows(
     return result
 
 
+def _certificates(numbers: set[str]) -> dict[str, LegacyCertificate]:
+    """Each number's training record: an old certificate's own, or an e-certificate's (after the exchange
+    institutions name the e-certificate; its hours go on the record it continues)."""
+    found = {
+        c.certificate_no: c
+        for c in LegacyCertificate.objects.filter(certificate_no__in=numbers).select_related("holder")
+    }
+    for e in ECertificate.objects.filter(number__in=numbers).select_related("record__holder"):
+        found[e.number] = e.record
+    return found
+
+
 def _check(row: dict, courses: dict, certificates: dict, today: date) -> list[tuple[str, str, str]]:
     problems = []
     try:
@@ -127,7 +137,7 @@ def _check(row: dict, courses: dict, certificates: dict, today: date) -> list[tu
         problems.append(("id_number", "id_number", _("身份证号不正确")))
     cert = certificates.get(clean(row.get("certificate_no")))
     if cert is None:
-        problems.append(("certificate_no", "certificate_unknown", _("原证书库中没有该证书编号")))
+        problems.append(("certificate_no", "certificate_unknown", _("没有该证书编号（原证书或电子证书）")))
     elif number and (cert.holder.id_number != number or cert.holder.name != clean_name(row.get("name"))):
         problems.append(("certificate_no", "not_holder", _("该证书不属于此身份证号和姓名的人员")))
     course = courses.get(clean(row.get("course")))

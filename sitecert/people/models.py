@@ -150,7 +150,10 @@ class RosterEntry(models.Model):
                 name="roster_entry_dates_in_order",
             ),
         ]
-        indexes = [models.Index(fields=["employer", "post"])]
+        indexes = [
+            models.Index(fields=["employer", "post"]),
+            models.Index(fields=["person", "post"]),  # "worked in the post during the window" (duty)
+        ]
 
     def __str__(self) -> str:
         return f"{self.person.name} @ {self.employer.name}"

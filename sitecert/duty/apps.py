@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DutyConfig(AppConfig):
+    name = "sitecert.duty"
+    verbose_name = _("持证义务")
