@@ -45,7 +45,10 @@ def retraining_record(
         )
         if lapsed is None:
             raise DomainError(
-                _("此人没有该岗位已失效的电子证书，无需重新取证"), code="nothing_lapsed", field="post"
+                _("此人没有该岗位已失效的电子证书，无需重新取证"),
+                code="nothing_lapsed",
+                field="post",
+                status=409,
             )
         if hasattr(lapsed, "replaced_by"):
             return lapsed.replaced_by

@@ -1,5 +1,7 @@
 """The heartbeat API the course pages call (and a mobile app could): open a unit, beat, come back."""
 
+from datetime import date
+
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -7,6 +9,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from sitecert import clock
+from sitecert.certificates.retraining import Examination, retraining_record
 from sitecert.learning import reports, timekeeping
 from sitecert.learning.models import Enrolment, Unit
 from sitecert.people.api import AUTH, ErrorOut
@@ -119,3 +122,35 @@ def report(request, rows: list[ReportRowIn]):
         "rejected": result.rejected,
         "rejections": result.rejections,
     }
+
+
+class RetrainingIn(Schema):
+    id_number: str
+    name: str
+    post: str  # code (safety) or name (安全员, 施工员（土建）)
+    examined_on: date
+    score: int
+
+
+class RetrainingOut(Schema):
+    number: str
+    replaces: str
+    issued_on: date
+
+
+@router.post(
+    "/retraining",
+    response={200: RetrainingOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+    summary="培训机构上报重新取证考试合格 / Report a passed vocational-training examination after a lapse",
+)
+def retraining(request, payload: RetrainingIn):
+    """Issues the holder's new e-certificate, naming the lapsed one it replaces (the same report again
+    returns it). A refusal names the field: id_number, name, post, examined_on or score."""
+    institution = request.user.organisation
+    if institution is None:
+        raise HttpError(403, _("只有已审核的培训机构可以上报学时"))
+    exam = Examination(**payload.dict())
+    new = retraining_record(
+        institution=institution, by=request.user, exam=exam, today=clock.today(), now=clock.now()
+    )
+    return {"number": new.number, "replaces": new.replaces.number, "issued_on": new.issued_on}

@@ -39,6 +39,7 @@ urlpatterns = [
     path("org/roster/add/", organisation.roster_add, name="org-roster-add"),
     path("org/roster/upload/", organisation.roster_upload, name="org-roster-upload"),
     path("org/reports/upload/", organisation.hour_report_upload, name="org-report-upload"),
+    path("org/retraining/", organisation.retraining, name="org-retraining"),
     path("org/courses/", organisation.courses, name="org-courses"),
     path("org/courses/<int:pk>/", organisation.course, name="org-course"),
     path("org/tokens/", organisation.tokens, name="org-tokens"),

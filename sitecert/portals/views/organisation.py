@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sitecert import clock
+from sitecert.certificates.retraining import Examination, retraining_record
 from sitecert.errors import DomainError
 from sitecert.learning import services as learning_services
 from sitecert.learning.models import Course
@@ -21,6 +22,7 @@ from sitecert.people.selectors import employer_staff
 from sitecert.portals.access import api_token_for, employer_required, organisation_required
 from sitecert.portals.forms import (
     CourseForm,
+    RetrainingForm,
     RosterEntryForm,
     StaffFilterForm,
     StaffForm,
@@ -159,6 +161,36 @@ def hour_report_upload(request):
 
 
 institution_required = organisation_required(kind=Organisation.Kind.INSTITUTION)
+
+
+@institution_required
+@require_http_methods(["GET", "POST"])
+def retraining(request):
+    """A passed vocational-training examination after a lapse: the holder's new e-certificate."""
+    form = RetrainingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        exam = Examination(
+            data["id_number"], data["name"], data["post"].code, data["examined_on"], data["score"]
+        )
+        try:
+            new = retraining_record(
+                institution=request.user.organisation,
+                by=request.user,
+                exam=exam,
+                today=clock.today(),
+                now=clock.now(),
+            )
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("已签发新的电子证书 %(new)s（取代已失效的 %(old)s）")
+                % {"new": new.number, "old": new.replaces.number},
+            )
+            return redirect("org-retraining")
+    return render(request, "portals/retraining.html", {"form": form})
 
 
 @institution_required
