@@ -144,6 +144,17 @@ CERTIFICATE_PDF_DIR = Path(envstr("CERTIFICATE_PDF_DIR", str(VAR_DIR / "certific
 CJK_FONT_PATH = envstr("CJK_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
 SMS_BACKEND = envstr("SMS_BACKEND", "sitecert.people.sms.ConsoleBackend")
+# E-mail (reminders): any Django e-mail backend; SMTP is configured with Django's EMAIL_* settings.
+EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "sitecert@localhost")
+# Days before a year or a two-year window ends at which holders short of hours (and their employers'
+# administrators) are reminded; each point at most once (`sitecert send-reminders`).
+REMINDER_DAYS = sorted({int(d) for d in envlist("REMINDER_DAYS", "90,30,7")}, reverse=True)
 ONE_TIME_CODE_MINUTES = 10
 API_TOKEN_MAX_PER_ORG = 20
 

@@ -21,7 +21,7 @@ from sitecert.duty.standing import Standing, State, YearFigures, decide
 SYSTEM = "system"
 
 
-def _rules() -> dict[int, tuple[Policy, tuple[int, ...]]]:
+def policy_rules() -> dict[int, tuple[Policy, tuple[int, ...]]]:
     """Each policy version's id → the newest version of its code (its rules apply) and all its versions' ids."""
     versions = defaultdict(list)
     for policy in Policy.objects.order_by("code", "version"):
@@ -31,7 +31,7 @@ def _rules() -> dict[int, tuple[Policy, tuple[int, ...]]]:
 
 def cohorts(*, as_of: date, certificates=None) -> list[Cohort]:
     """The cohorts of valid e-certificates (of `certificates`, a queryset, if given)."""
-    rules = _rules()
+    rules = policy_rules()
     queryset = ECertificate.objects.all() if certificates is None else certificates
     pairs = queryset.filter(status=ECertificate.Status.VALID).order_by().values_list("policy_id", "issued_on")
     found = set()
@@ -66,7 +66,7 @@ def explain(*, certificate: ECertificate, as_of: date) -> Standing | None:
 
 def _lapsed(certificates: list[ECertificate], as_of: date) -> dict[int, Standing]:
     """Lapsed certificates as the run that lapsed them recorded (a lapse is never undone)."""
-    rules = _rules()
+    rules = policy_rules()
     duties = {d.pk: d for d in Duty.objects.filter(pk__in=[c.pk for c in certificates])}
     results = {}
     for cert in certificates:

@@ -1,0 +1,40 @@
+import json
+from datetime import date
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from sitecert.duty.evaluation import evaluate
+from sitecert.duty.reminders import send_reminders
+
+
+class Command(BaseCommand):
+    help = (
+        "评估后向学时不足的持证人员及其单位管理员发送提醒（每个提醒点只发一次，可重复运行）。"
+        "Evaluate, then remind holders short of hours and their employers' administrators (each point once)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--as-of", type=date.fromisoformat, help="按该日（默认今天）/ as of this day (default today)"
+        )
+
+    def handle(self, *args, as_of: date | None, **options):
+        as_of = as_of or timezone.localdate()
+        evaluate(as_of=as_of, now=timezone.now())  # reminders read the figures as of today
+        result = send_reminders(as_of=as_of)
+        self.stdout.write(
+            f"{as_of}：新提醒 {result.recorded}，持证人 {result.holders}，单位管理员 {result.employers}，失败 {result.failed}"
+        )
+        self.stdout.write(
+            json.dumps(
+                {
+                    "as_of": as_of.isoformat(),
+                    "recorded": result.recorded,
+                    "holders": result.holders,
+                    "employers": result.employers,
+                    "failed": result.failed,
+                    "by_point": {str(k): v for k, v in sorted(result.by_point.items())},
+                }
+            )
+        )

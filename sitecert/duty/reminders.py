@@ -1,0 +1,193 @@
+"""Reminders before a year or a window ends while hours are short (`sitecert send-reminders`): to the holder
+by SMS and e-mail, and a digest to the administrators of each employer whose roster lists them.
+
+Each (certificate, period, deadline, point) is recorded once, before anything is sent, under a unique
+constraint; a run sends only the reminders it recorded itself, so a second or a racing run sends nothing
+again. A failing gateway is logged; the reminder is not retried (the next point will come)."""
+
+import logging
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from sitecert.certificates.eligibility import hours_text
+from sitecert.certificates.models import ECertificate
+from sitecert.duty.evaluation import policy_rules
+from sitecert.duty.models import Duty, Reminder
+from sitecert.people.models import RosterEntry, User
+from sitecert.people.sms import send_sms
+from sitecert.registry.models import Post
+
+log = logging.getLogger(__name__)
+
+
+def point_reached(days_left: int, points: list[int]) -> int | None:
+    """The most urgent reminder point reached `days_left` days before a deadline (points: days before)."""
+    reached = [p for p in points if 0 <= days_left <= p]
+    return min(reached) if reached else None
+
+
+def due(*, as_of: date, points: list[int]) -> list[Reminder]:
+    """Unsaved reminders for every point reached on `as_of` by a valid certificate short of hours (read from
+    the Duty rows of the last evaluation)."""
+    horizon = as_of + timedelta(days=max(points))
+    rows = list(
+        Duty.objects.filter(
+            certificate__status=ECertificate.Status.VALID,
+            state__in=[Duty.State.ON_TRACK, Duty.State.BEHIND],
+        )
+        .filter(Q(year_ends__range=(as_of, horizon)) | Q(window_ends__range=(as_of, horizon)))
+        .values_list(
+            "certificate_id",
+            "certificate__policy_id",
+            "window_ends",
+            "window_hours",
+            "in_post",
+            "year_ends",
+            "year_hours",
+            "year_professional",
+        )
+    )
+    rules = {pk: newest for pk, (newest, _ids) in policy_rules().items()}
+    found = []
+    for cert, policy_id, w_ends, w_hours, in_post, y_ends, y_hours, y_prof in rows:
+        rules_ = rules[policy_id]
+        short = {
+            Reminder.Period.WINDOW: max(Decimal(0), rules_.window_hours - w_hours),
+            Reminder.Period.YEAR: max(
+                Decimal(0), rules_.yearly_hours - y_hours, rules_.yearly_professional_hours - y_prof
+            ),
+        }
+        for period, ends in ((Reminder.Period.WINDOW, w_ends), (Reminder.Period.YEAR, y_ends)):
+            point = point_reached((ends - as_of).days, points)
+            missing = short[period] or (period == Reminder.Period.WINDOW and not in_post)
+            if point is not None and missing:
+                found.append(
+                    Reminder(
+                        certificate_id=cert,
+                        period=period,
+                        period_ends=ends,
+                        days_before=point,
+                        hours_short=short[period],
+                        sent_on=as_of,
+                    )
+                )
+    return found
+
+
+@dataclass
+class SendResult:
+    recorded: int = 0
+    holders: int = 0
+    employers: int = 0
+    failed: int = 0
+    by_point: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def send_reminders(*, as_of: date, points: list[int] | None = None) -> SendResult:
+    """Record the reminders due on `as_of` that no run recorded before, then send them (in Chinese)."""
+    points = points or settings.REMINDER_DAYS
+    run = uuid.uuid4().hex
+    reminders = due(as_of=as_of, points=points)
+    for reminder in reminders:
+        reminder.run = run
+    with transaction.atomic():
+        Reminder.objects.bulk_create(reminders, batch_size=2000, ignore_conflicts=True)
+    mine = list(Reminder.objects.filter(run=run).select_related("certificate__post", "certificate__holder"))
+    result = SendResult(recorded=len(mine))
+    for reminder in mine:
+        result.by_point[reminder.days_before] += 1
+    with translation.override("zh-hans"):
+        _to_holders(mine, result)
+        _to_employers(mine, as_of, result)
+    return result
+
+
+def _line(reminder: Reminder) -> str:
+    figures = {"h": hours_text(reminder.hours_short), "day": reminder.period_ends}
+    if reminder.period == Reminder.Period.YEAR:
+        return _("本年度还需 %(h)s 学时（截止 %(day)s）") % figures
+    if reminder.hours_short:
+        return _("本周期还需 %(h)s 学时（截止 %(day)s）") % figures
+    return _("本周期尚无本岗位在岗记录（截止 %(day)s）") % figures
+
+
+def _by_certificate(reminders: list[Reminder]) -> dict[ECertificate, list[Reminder]]:
+    """Each certificate's reminders, the year's before the window's."""
+    grouped = defaultdict(list)
+    for reminder in sorted(reminders, key=lambda r: r.period != Reminder.Period.YEAR):
+        grouped[reminder.certificate].append(reminder)
+    return grouped
+
+
+def _to_holders(reminders: list[Reminder], result: SendResult) -> None:
+    grouped = _by_certificate(reminders)
+    accounts = {
+        u.person_id: u for u in User.objects.filter(person__in={c.holder_id for c in grouped}, is_active=True)
+    }
+    for cert, items in grouped.items():
+        user = accounts.get(cert.holder_id)
+        if user is None:
+            continue
+        post = Post.label(cert.post.name, cert.post.specialty)
+        text = _(
+            "【施工现场专业人员证书服务】您的%(post)s证书 %(no)s：%(lines)s。请及时参加继续教育，逾期证书将失效。"
+        ) % {
+            "post": post,
+            "no": cert.number,
+            "lines": "；".join(_line(r) for r in items),
+        }
+        result.holders += _deliver(user, _("继续教育提醒：%(no)s") % {"no": cert.number}, text, result)
+
+
+def _to_employers(reminders: list[Reminder], as_of: date, result: SendResult) -> None:
+    """One digest per employer administrator: their listed staff who were reminded today."""
+    grouped = _by_certificate(reminders)
+    wanted = {(c.holder_id, c.post_id): c for c in grouped}
+    entries = RosterEntry.objects.filter(
+        status=RosterEntry.Status.CONFIRMED,
+        started_on__lte=as_of,
+        person_id__in={k[0] for k in wanted},
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=as_of))
+    staff = defaultdict(set)
+    for employer_id, person_id, post_id in entries.values_list("employer_id", "person_id", "post_id"):
+        if (person_id, post_id) in wanted:
+            staff[employer_id].add(wanted[(person_id, post_id)])
+    admins = User.objects.filter(organisation_id__in=staff, is_org_admin=True, is_active=True)
+    for admin in admins:
+        certs = sorted(staff[admin.organisation_id], key=lambda c: c.number)
+        lines = [f"{c.holder.name} {c.number}：" + "；".join(_line(r) for r in grouped[c]) for c in certs]
+        text = _(
+            "【施工现场专业人员证书服务】贵单位有 %(n)d 名在岗人员继续教育学时不足，请登录单位门户查看：%(url)s/org/duty/"
+        ) % {"n": len(certs), "url": settings.PUBLIC_URL}
+        result.employers += _deliver(
+            admin, _("在岗人员继续教育提醒"), text, result, body="\n".join([text, *lines])
+        )
+
+
+def _deliver(user: User, subject: str, text: str, result: SendResult, body: str | None = None) -> int:
+    """SMS to a confirmed mobile and e-mail to an address on file, each on its own (a failing gateway is
+    counted and logged, the other channel still goes); 1 if anything went out."""
+    channels = []
+    if user.mobile and user.mobile_confirmed_at:
+        channels.append(lambda: send_sms(str(user.mobile), text))
+    if user.email:
+        channels.append(lambda: send_mail(subject, body or text, None, [user.email]))
+    sent = 0
+    for channel in channels:
+        try:
+            channel()
+            sent = 1
+        except Exception:  # one failing gateway must not stop the other channel or the next person
+            log.exception("reminder to user %s failed", user.pk)
+            result.failed += 1
+    return sent

@@ -1,0 +1,106 @@
+"""Reminders at configurable points before a year or a window ends while hours are short: to the holder
+(SMS and e-mail) and the employer's administrators, each point once however often the scheduler runs."""
+
+import json
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from sitecert.duty.models import Reminder
+from sitecert.duty.reminders import point_reached, send_reminders
+
+pytestmark = pytest.mark.django_db
+POINTS = [90, 30, 7]
+
+
+@pytest.fixture
+def short_2021(exchanged, learn, personas, settings, sms):
+    """王芳 did 10 professional hours in 2021 and keeps an e-mail address; her employer's admin too."""
+    settings.REMINDER_DAYS = POINTS
+    learn(exchanged, {2021: (10, 0)})
+    personas.holder.email = "wangfang@example.cn"
+    personas.holder.save()
+    personas.employer_admin.email = "hr@jnjg.example.cn"
+    personas.employer_admin.save()
+    return exchanged
+
+
+def remind(as_of: date):
+    out = StringIO()
+    call_command("send_reminders", as_of=as_of, stdout=out)
+    return json.loads(out.getvalue().splitlines()[-1])
+
+
+@pytest.mark.parametrize(
+    ("days_left", "expected"), [(91, None), (90, 90), (31, 90), (30, 30), (8, 30), (7, 7), (0, 7), (-1, None)]
+)
+def test_the_most_urgent_point_reached(days_left, expected):
+    assert point_reached(days_left, POINTS) == expected
+
+
+def test_the_schedule_is_sent_once_per_point(short_2021, personas, sms):
+    assert remind(date(2021, 10, 1))["recorded"] == 0  # 91 days before 31 December
+    first = remind(date(2021, 10, 2))
+    assert first["by_point"] == {"90": 1} and (first["holders"], first["employers"]) == (1, 1)
+    holder_sms = [text for mobile, text in sms if mobile == "13602200001"]
+    assert holder_sms == [
+        f"【施工现场专业人员证书服务】您的施工员（土建施工）证书 {short_2021.number}："
+        "本年度还需 22 学时（截止 2021-12-31）。请及时参加继续教育，逾期证书将失效。"
+    ]
+    hr_sms = [text for mobile, text in sms if mobile == "13902200001"]
+    assert hr_sms == [
+        "【施工现场专业人员证书服务】贵单位有 1 名在岗人员继续教育学时不足，请登录单位门户查看：http://127.0.0.1:8000/org/duty/"
+    ]
+    assert sorted(m.to[0] for m in mail.outbox) == ["hr@jnjg.example.cn", "wangfang@example.cn"]
+    digest = next(m for m in mail.outbox if m.to == ["hr@jnjg.example.cn"])
+    assert f"王芳 {short_2021.number}：本年度还需 22 学时（截止 2021-12-31）" in digest.body
+    # The same day again, and days later before the next point: nothing more.
+    assert remind(date(2021, 10, 2))["recorded"] == 0
+    assert remind(date(2021, 11, 30))["recorded"] == 0
+    assert remind(date(2021, 12, 1))["by_point"] == {"30": 1}
+    assert remind(date(2021, 12, 24))["by_point"] == {"7": 1}
+    assert remind(date(2021, 12, 31))["recorded"] == 0
+    assert len([m for m, _t in sms if m == "13602200001"]) == 3
+    assert Reminder.objects.filter(certificate=short_2021).count() == 3
+
+
+def test_a_missed_schedule_sends_only_the_point_reached(short_2021):
+    assert remind(date(2021, 12, 26))["by_point"] == {"7": 1}
+    assert list(Reminder.objects.values_list("days_before", flat=True)) == [7]
+
+
+def test_nobody_is_reminded_once_the_hours_are_done(exchanged, learn, settings, sms):
+    settings.REMINDER_DAYS = POINTS
+    learn(exchanged, {2021: (22, 10)})
+    assert remind(date(2021, 12, 1))["recorded"] == 0 and sms == []
+
+
+def test_the_window_reminder_names_the_hours_the_window_still_needs(exchanged, learn, settings, sms):
+    settings.REMINDER_DAYS = POINTS
+    learn(exchanged, {2021: (22, 10), 2022: (22, 0)})
+    result = remind(date(2022, 12, 1))
+    assert result["by_point"] == {"30": 2}  # the year and the window both end on 31 December
+    text = next(t for m, t in sms if m == "13602200001")
+    assert "本年度还需 10 学时（截止 2022-12-31）；本周期还需 10 学时（截止 2022-12-31）" in text
+
+
+def test_another_employers_admin_hears_nothing(short_2021, personas, sms):
+    remind(date(2021, 10, 2))
+    assert not [t for m, t in sms if m == "13902200002"]
+
+
+def test_a_failing_gateway_is_counted_and_not_retried(short_2021, settings, run):
+    settings.SMS_BACKEND = "tests.duty.test_reminders.BrokenGateway"
+    run(date(2021, 10, 2))
+    first = send_reminders(as_of=date(2021, 10, 2))
+    assert (first.recorded, first.failed, first.holders, first.employers) == (1, 2, 1, 1)
+    assert len(mail.outbox) == 2  # e-mail still went out
+    assert send_reminders(as_of=date(2021, 10, 2)).recorded == 0
+
+
+class BrokenGateway:
+    def send(self, mobile, text):
+        raise ConnectionError("gateway down")
