@@ -2,7 +2,7 @@
 edited, inserted or deleted entry breaks the chain from that point on (`sitecert audit verify`)."""
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -11,6 +11,10 @@ import rfc8785
 from django.db import transaction
 
 from sitecert.certificates.models import AuditEntry, AuditHead
+
+# What else an entry of an action vouches for (e.g. a digest over rows written with it), checked by
+# audit_verify; apps register their checks at start-up.
+CHECKS: dict[str, Callable[[AuditEntry], str | None]] = {}
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,8 @@ def audit_verify() -> list[str]:
             problems.append(f"#{entry.seq} does not follow the entry before it")
         if entry_hash(prev_hash=entry.prev_hash, seq=entry.seq, at=entry.at, event=event) != entry.hash:
             problems.append(f"#{entry.seq} altered (its hash does not match its content)")
+        if (check := CHECKS.get(entry.action)) and (problem := check(entry)):
+            problems.append(problem)
         prev_hash, expected_seq = entry.hash, entry.seq + 1
     head = AuditHead.objects.filter(pk=1).first()
     if head and (head.last_seq, head.last_hash) != (expected_seq - 1, prev_hash):

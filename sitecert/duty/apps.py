@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class DutyConfig(AppConfig):
     name = "sitecert.duty"
     verbose_name = _("持证义务")
+
+    def ready(self):
+        from sitecert.certificates import audit
+        from sitecert.duty.evaluation import digest_check
+
+        audit.CHECKS["duty.evaluate"] = digest_check

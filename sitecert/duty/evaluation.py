@@ -1,22 +1,23 @@
 """Evaluating the yearly duty: one certificate explained, or every certificate of the region recorded
-(`sitecert evaluate-compliance`). Both read figures.py's statement and decide with standing.decide, so a
-holder's page and the nightly run cannot disagree."""
+(`sitecert evaluate-compliance`). Both run figures.py's statement, so a holder's page and the nightly run
+cannot disagree; the run stays in SQL from the hour records to the recorded changes."""
 
+import hashlib
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import translation
 
 from sitecert.certificates.audit import Event, audit_append
 from sitecert.certificates.models import ECertificate, Policy
 from sitecert.duty import figures
-from sitecert.duty.figures import Cohort
-from sitecert.duty.models import Duty
-from sitecert.duty.periods import Period, year, year_index
-from sitecert.duty.standing import Standing, State, YearFigures, decide
+from sitecert.duty.figures import DECIDED, RECORDED, Cohort
+from sitecert.duty.models import Duty, DutyChange
+from sitecert.duty.standing import Standing, State, YearFigures, hours
 
 SYSTEM = "system"
 
@@ -47,15 +48,18 @@ def cohorts(*, as_of: date, certificates=None) -> list[Cohort]:
 
 
 def explain_many(*, certificates: Iterable[ECertificate], as_of: date) -> dict[int, Standing]:
-    """Each e-certificate's standing on `as_of`: valid ones decided from their figures (one statement per
-    cohort), lapsed ones as recorded. Revoked certificates have no duty and are left out."""
+    """Each e-certificate's standing on `as_of`: valid ones decided by figures.statement (one per cohort),
+    lapsed ones as recorded. Revoked certificates have no duty and are left out."""
     certificates = list(certificates)
     valid = [c.pk for c in certificates if c.status == ECertificate.Status.VALID]
     results: dict[int, Standing] = {}
     for cohort in cohorts(as_of=as_of, certificates=ECertificate.objects.filter(pk__in=valid)):
         marks = ", ".join(["%s"] * len(valid))
-        for row in figures.rows(cohort, id_filter=f"e.id IN ({marks})", id_params=valid):
-            results[row.id] = decide(cohort, row)
+        text, params = figures.statement(cohort, f"e.id IN ({marks})", valid)
+        with connection.cursor() as cursor:
+            cursor.execute(text, params)
+            for row in cursor.fetchall():
+                results[row[0]] = standing_from(cohort, row)
     results.update(_lapsed([c for c in certificates if c.status == ECertificate.Status.LAPSED], as_of))
     return results
 
@@ -71,30 +75,30 @@ def _lapsed(certificates: list[ECertificate], as_of: date) -> dict[int, Standing
     results = {}
     for cert in certificates:
         duty = duties.get(cert.pk)
-        policy = rules[cert.policy_id][0]
         if duty is None:  # lapsed by hand: nothing to explain beyond the status
             continue
-        last = year_index(policy, cert.issued_on, duty.window_ends)
-        window = Period(
-            last // policy.window_years,
-            duty.window_starts,
-            duty.window_ends,
-            policy.window_start == Policy.WindowStart.CALENDAR,
-        )
-        reasons = ("hours",) * (duty.window_hours < policy.window_hours) + ("post",) * (not duty.in_post)
-        results[cert.pk] = Standing(
+        policy = rules[cert.policy_id][0]
+        results[cert.pk] = Standing.recorded(
             cert.number,
             policy,
             as_of,
-            State.LAPSED,
-            window,
-            duty.window_hours,
-            duty.in_post,
-            [YearFigures(year(policy, cert.issued_on, last), duty.year_hours, duty.year_professional)],
-            cert.status_since,
-            reasons or ("hours",),
+            values=[getattr(duty, f) for f in RECORDED],
+            lapse_on=cert.status_since,
         )
     return results
+
+
+def standing_from(cohort: Cohort, row: tuple) -> Standing:
+    _id, number, *decided = row
+    values, (lapse_on, _reason) = decided[: len(RECORDED)], decided[len(RECORDED) : len(DECIDED)]
+    years = decided[len(DECIDED) :]
+    standing = Standing.recorded(number, cohort.policy, cohort.as_of, values=values, lapse_on=lapse_on)
+    if standing.state != State.LAPSED and years:
+        standing.years = [
+            YearFigures(cohort.year(j), hours(years[2 * i]), hours(years[2 * i + 1]))
+            for i, j in enumerate(cohort.current_years)
+        ]
+    return standing
 
 
 @dataclass
@@ -103,91 +107,105 @@ class RunResult:
     evaluated: int = 0
     changed: int = 0
     lapsed: int = 0
-    states: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    states: dict[str, int] = field(default_factory=dict)
+    run: str = ""
 
 
-def evaluate(
-    *, as_of: date, now: datetime, chunk: int = 20000, progress: Callable[[int], None] | None = None
-) -> RunResult:
-    """Decide every valid e-certificate on `as_of` and record what changed: the Duty rows, lapses (status,
-    date, reason) and an audit entry per change of state. One transaction; running it again changes nothing."""
-    result = RunResult(as_of)
-    with translation.override("zh-hans"), transaction.atomic():
-        for cohort in cohorts(as_of=as_of):
-            ids = list(
-                ECertificate.objects.filter(
-                    status=ECertificate.Status.VALID,
-                    policy_id__in=cohort.policy_ids,
-                    issued_on__gte=cohort.issued_from,
-                    issued_on__lte=cohort.issued_to,
+WORK = "duty_work"
+
+
+def evaluate(*, as_of: date, now: datetime, progress: Callable[[int], None] | None = None) -> RunResult:
+    """Decide every valid e-certificate on `as_of` in SQL and record what changed: the Duty rows, the state
+    changes with their reasons, lapses (status, date, reason) and one audit entry whose digest covers the
+    changes. One transaction; running it again changes nothing."""
+    result = RunResult(as_of, run=uuid.uuid4().hex)
+    columns = ", ".join(DECIDED)
+    with translation.override("zh-hans"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {WORK} (certificate_id bigint PRIMARY KEY, state varchar(12),"
+            " window_starts date, window_ends date, window_hours numeric(7, 1), in_post boolean,"
+            " year_starts date, year_ends date, year_hours numeric(7, 1), year_professional numeric(7, 1),"
+            " lapse_on date, reason varchar(200))"
+        )
+        try:
+            for cohort in cohorts(as_of=as_of):
+                text, params = figures.statement(cohort, "1 = 1", [])
+                cursor.execute(
+                    f"INSERT INTO {WORK} (certificate_id, {columns}) SELECT id, {columns} FROM ({text}) s",
+                    params,
                 )
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
-            for start in range(0, len(ids), chunk):
-                part = ids[start : start + chunk]
-                rows = figures.rows(
-                    cohort, id_filter="e.id >= %s AND e.id <= %s", id_params=[part[0], part[-1]]
-                )
-                _record(rows, cohort, result, now)
                 if progress:
-                    progress(len(part))
+                    progress(cursor.rowcount)
+            _record(cursor, result)
+        finally:
+            cursor.execute(f"DROP TABLE {WORK}")
         audit_append(
             events=[Event(SYSTEM, "duty.evaluate", f"duty:{as_of.isoformat()}", _summary(result))], at=now
         )
     return result
 
 
+def _record(cursor, result: RunResult) -> None:
+    duty, change, ecert = Duty._meta.db_table, DutyChange._meta.db_table, ECertificate._meta.db_table
+    cursor.execute(f"SELECT state, COUNT(*) FROM {WORK} GROUP BY state")
+    result.states = dict(sorted(cursor.fetchall()))
+    result.evaluated = sum(result.states.values())
+    # Changes of state first (they compare with the Duty rows as they were).
+    cursor.execute(
+        f"INSERT INTO {change} (run, certificate_id, as_of, before, after, reason, window_hours)"
+        f" SELECT %s, n.certificate_id, %s, COALESCE(d.state, ''), n.state, n.reason, n.window_hours FROM {WORK} n"
+        f" LEFT JOIN {duty} d ON d.certificate_id = n.certificate_id"
+        " WHERE (d.state IS NULL AND n.state IN (%s, %s)) OR d.state <> n.state",
+        [result.run, result.as_of, State.BEHIND, State.LAPSED],
+    )
+    differs = " OR ".join(f"d.{c} <> n.{c}" for c in RECORDED)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in RECORDED)
+    cursor.execute(
+        f"INSERT INTO {duty} (certificate_id, {', '.join(RECORDED)})"
+        f" SELECT n.certificate_id, {', '.join('n.' + c for c in RECORDED)} FROM {WORK} n"
+        f" LEFT JOIN {duty} d ON d.certificate_id = n.certificate_id WHERE d.certificate_id IS NULL OR {differs}"
+        f" ON CONFLICT (certificate_id) DO UPDATE SET {updates}"
+    )
+    result.changed = cursor.rowcount
+    cursor.execute(
+        f"UPDATE {ecert} SET status = %s,"
+        f" status_since = (SELECT n.lapse_on FROM {WORK} n WHERE n.certificate_id = {ecert}.id),"
+        f" status_reason = (SELECT n.reason FROM {WORK} n WHERE n.certificate_id = {ecert}.id)"
+        f" WHERE status = %s AND id IN (SELECT certificate_id FROM {WORK} WHERE state = %s)",
+        [ECertificate.Status.LAPSED, ECertificate.Status.VALID, State.LAPSED],
+    )
+    result.lapsed = cursor.rowcount
+
+
 def _summary(result: RunResult) -> dict:
+    count, digest = changes_digest(result.run)
     return {
         "as_of": result.as_of.isoformat(),
+        "run": result.run,
         "evaluated": result.evaluated,
         "changed": result.changed,
         "lapsed": result.lapsed,
-        "states": dict(result.states),
+        "states": result.states,
+        "changes": count,
+        "digest": digest,
     }
 
 
-def _record(rows, cohort: Cohort, result: RunResult, now: datetime) -> None:
-    changed, events, lapses = [], [], defaultdict(list)
-    for row in rows:
-        standing = decide(cohort, row)
-        values = standing.duty_values()
-        result.evaluated += 1
-        result.states[standing.state] += 1
-        if values == row.recorded:
-            continue
-        changed.append(Duty(certificate_id=row.id, **dict(zip(figures.RECORDED, values, strict=True))))
-        before = row.recorded[0] if row.recorded else None
-        if standing.state == State.LAPSED:
-            lapses[(standing.lapse_on, standing.reason)].append(row.id)
-        if standing.state != before and (before or standing.state in (State.BEHIND, State.LAPSED)):
-            events.append(_event(standing, before))
-    Duty.objects.bulk_create(
-        changed,
-        update_conflicts=True,
-        unique_fields=["certificate"],
-        update_fields=list(figures.RECORDED),
-        batch_size=2000,
-    )
-    for (since, reason), ids in lapses.items():
-        ECertificate.objects.filter(pk__in=ids).update(
-            status=ECertificate.Status.LAPSED, status_since=since, status_reason=reason
-        )
-        result.lapsed += len(ids)
-    audit_append(events=events, at=now)
-    result.changed += len(changed)
+def changes_digest(run: str) -> tuple[int, str]:
+    """SHA-256 over a run's state changes in certificate order: what its audit entry vouches for."""
+    digest, count = hashlib.sha256(), 0
+    rows = DutyChange.objects.filter(run=run).order_by("certificate_id")
+    for cert, before, after, reason, window_hours in rows.values_list(
+        "certificate_id", "before", "after", "reason", "window_hours"
+    ).iterator(chunk_size=10000):
+        digest.update(f"{cert}|{before or ''}|{after}|{reason}|{hours(window_hours)}\n".encode())
+        count += 1
+    return count, digest.hexdigest()
 
 
-def _event(standing: Standing, before: str | None) -> Event:
-    data = {
-        "from": before,
-        "to": standing.state,
-        "as_of": standing.as_of.isoformat(),
-        "window": [standing.window.starts.isoformat(), standing.window.ends.isoformat()],
-        "window_hours": str(standing.window_hours),
-        "in_post": standing.in_post,
-    }
-    if standing.state == State.LAPSED:
-        data |= {"since": standing.lapse_on.isoformat(), "reason": standing.reason}
-    return Event(SYSTEM, f"duty.{standing.state}", f"ecertificate:{standing.number}", data)
+def digest_check(entry) -> str | None:
+    """For `sitecert audit verify`: a run's recorded changes still match its entry."""
+    count, digest = changes_digest(entry.data.get("run", ""))
+    if (count, digest) != (entry.data.get("changes"), entry.data.get("digest")):
+        return f"#{entry.seq} the duty changes of run {entry.data.get('run')} were altered"
+    return None

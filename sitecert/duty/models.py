@@ -74,3 +74,30 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certificate_id} {self.period} {self.period_ends} -{self.days_before}d"
+
+
+class DutyChange(models.Model):
+    """A change of a certificate's duty state recorded by one evaluation run (why it lapsed, when it fell
+    behind or caught up). The run's audit entry carries a digest over its changes, so an edited, added or
+    deleted change breaks `sitecert audit verify`."""
+
+    run = models.CharField(max_length=32, db_index=True)
+    certificate = models.ForeignKey(
+        "certificates.ECertificate",
+        on_delete=models.CASCADE,
+        related_name="duty_changes",
+        verbose_name=_("电子证书"),
+    )
+    as_of = models.DateField(_("评估日期"))
+    before = models.CharField(_("原状态"), max_length=12, choices=Duty.State.choices, blank=True)
+    after = models.CharField(_("新状态"), max_length=12, choices=Duty.State.choices)
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    window_hours = models.DecimalField(_("周期内学时"), max_digits=7, decimal_places=1)
+
+    class Meta:
+        verbose_name = _("义务状态变化")
+        verbose_name_plural = _("义务状态变化")
+        ordering = ["-as_of", "certificate"]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} {self.before}→{self.after} {self.as_of}"

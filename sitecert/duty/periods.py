@@ -12,7 +12,6 @@ from sitecert.certificates.models import Policy
 
 @dataclass(frozen=True)
 class Period:
-    index: int
     starts: date
     ends: date
     calendar: bool  # whole calendar years: labelled "2025" / "2025–2026"
@@ -49,7 +48,6 @@ def first_day(policy: Policy, issued_on: date) -> date:
 def year(policy: Policy, issued_on: date, index: int) -> Period:
     start = first_day(policy, issued_on)
     return Period(
-        index,
         add_years(start, index),
         add_years(start, index + 1) - timedelta(days=1),
         _calendar(policy),
@@ -59,7 +57,6 @@ def year(policy: Policy, issued_on: date, index: int) -> Period:
 def window(policy: Policy, issued_on: date, index: int) -> Period:
     years = policy.window_years
     return Period(
-        index,
         year(policy, issued_on, index * years).starts,
         year(policy, issued_on, index * years + years - 1).ends,
         _calendar(policy),

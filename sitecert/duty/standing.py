@@ -9,11 +9,23 @@ from django.utils.translation import gettext as _
 
 from sitecert.certificates.eligibility import hours_text
 from sitecert.certificates.models import Policy
-from sitecert.duty.figures import Cohort, Row
+from sitecert.duty.figures import reason_text
 from sitecert.duty.models import Duty
 from sitecert.duty.periods import Period
 
 State = Duty.State
+TENTH = Decimal("0.1")
+
+
+def hours(value) -> Decimal:
+    """SQLite sums decimals as floats: back to tenths of an hour."""
+    return Decimal(str(value or 0)).quantize(TENTH)
+
+
+def day(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
 SOON = timedelta(days=180)  # a shortfall this close to its deadline puts the certificate at risk
 
 
@@ -35,7 +47,31 @@ class Standing:
     in_post: bool
     years: list[YearFigures] = field(default_factory=list)  # the window's years so far, the current last
     lapse_on: date | None = None
-    lapse_reasons: tuple[str, ...] = ()  # "hours", "post"
+
+    @classmethod
+    def recorded(cls, number: str, policy: Policy, as_of: date, *, values, lapse_on) -> "Standing":
+        """From a Duty row's values (RECORDED order), as stored or as just decided in SQL."""
+        state, w_starts, w_ends, w_hours, in_post, y_starts, y_ends, y_hours, y_prof = values
+        calendar = policy.window_start == Policy.WindowStart.CALENDAR
+        year = YearFigures(Period(day(y_starts), day(y_ends), calendar), hours(y_hours), hours(y_prof))
+        return cls(
+            number,
+            policy,
+            as_of,
+            state,
+            Period(day(w_starts), day(w_ends), calendar),
+            hours(w_hours),
+            bool(in_post),
+            [year],
+            day(lapse_on) if lapse_on else None,
+        )
+
+    @property
+    def lapse_reasons(self) -> tuple[str, ...]:
+        """Why a lapsed certificate lapsed: "hours", "post" or both."""
+        if self.state != State.LAPSED:
+            return ()
+        return ("hours",) * (self.window_hours < self.policy.window_hours) + ("post",) * (not self.in_post)
 
     @property
     def year(self) -> YearFigures:
@@ -63,30 +99,12 @@ class Standing:
             return "high"
         return "medium" if self.window_short or self.year_short or not self.in_post else "none"
 
-    def duty_values(self) -> tuple:
-        """What the Duty row records, in figures.Row.recorded's order."""
-        year = self.year
-        return (
-            self.state,
-            self.window.starts,
-            self.window.ends,
-            self.window_hours,
-            self.in_post,
-            year.period.starts,
-            year.period.ends,
-            year.hours,
-            year.professional,
-        )
-
     @property
     def reason(self) -> str:
         """Why a lapsed certificate lapsed, in one line (its status reason)."""
-        texts = {
-            "hours": _("%(window)s 周期学时不足 %(need)d")
-            % {"window": self.window.label, "need": self.policy.window_hours},
-            "post": _("%(window)s 周期内无本岗位在岗记录") % {"window": self.window.label},
-        }
-        return "；".join(texts[r] for r in self.lapse_reasons)
+        return reason_text(
+            self.window, self.policy, hours="hours" in self.lapse_reasons, post="post" in self.lapse_reasons
+        )
 
     @property
     def lines(self) -> list[str]:
@@ -173,48 +191,3 @@ class Standing:
             lines.append(_("%(window)s 周期内没有本岗位的在岗记录") % {"window": self.window.label})
         lines.append(_("证书自 %(day)s 起失效，%(again)s") % {"day": self.lapse_on, "again": again})
         return lines
-
-
-def decide(cohort: Cohort, row: Row) -> Standing:
-    """The first closed window that fell short lapses the certificate from the next day; otherwise the window
-    in progress is explained, "behind" when a finished year of it missed the yearly minimum."""
-    rules = cohort.policy
-    for index, done in enumerate(row.closed):
-        reasons = ("hours",) * (done < rules.window_hours) + ("post",) * (not row.in_post[index])
-        if reasons:
-            window = cohort.window(index)
-            last = cohort.year((index + 1) * rules.window_years - 1)
-            return Standing(
-                row.number,
-                rules,
-                cohort.as_of,
-                State.LAPSED,
-                window,
-                done,
-                "post" not in reasons,
-                [YearFigures(last, Decimal(0), Decimal(0))],
-                window.ends + timedelta(days=1),
-                reasons,
-            )
-    window = cohort.window(cohort.window_now)
-    if cohort.year_now < 0:
-        years = [YearFigures(cohort.year(0), Decimal(0), Decimal(0))]
-        return Standing(
-            row.number, rules, cohort.as_of, State.NOT_STARTED, window, Decimal(0), row.in_post[-1], years
-        )
-    years = [
-        YearFigures(cohort.year(y), t, p) for y, (t, p) in zip(cohort.current_years, row.years, strict=True)
-    ]
-    behind = any(
-        y.hours < rules.yearly_hours or y.professional < rules.yearly_professional_hours for y in years[:-1]
-    )
-    return Standing(
-        row.number,
-        rules,
-        cohort.as_of,
-        State.BEHIND if behind else State.ON_TRACK,
-        window,
-        sum((y.hours for y in years), Decimal(0)),
-        row.in_post[-1],
-        years,
-    )

@@ -10,7 +10,7 @@ from sitecert.certificates.audit import audit_verify
 from sitecert.certificates.models import AuditEntry, ECertificate
 from sitecert.certificates.verification import verify_number
 from sitecert.duty.evaluation import explain
-from sitecert.duty.models import Duty
+from sitecert.duty.models import Duty, DutyChange
 from sitecert.people.models import RosterEntry
 
 pytestmark = pytest.mark.django_db
@@ -57,15 +57,14 @@ def test_a_short_year_is_behind_until_its_window_closes_and_does_not_lapse_alone
     assert "2021 年只完成 22/32 学时（专业岗位知识 12/22），学时落后" in behind.lines
     run(date(2022, 1, 1))
     assert Duty.objects.get(pk=exchanged.pk).state == "behind"
-    assert AuditEntry.objects.filter(
-        action="duty.behind", subject=f"ecertificate:{exchanged.number}"
-    ).exists()
+    change = DutyChange.objects.get(certificate=exchanged)
+    assert (change.before, change.after, change.as_of) == ("", "behind", date(2022, 1, 1))
     run(date(2023, 1, 1))  # 22 + 44 = 66 hours in 2021–2022: the window is met
     assert refreshed(exchanged).status == "valid"
     duty = Duty.objects.get(pk=exchanged.pk)
     assert (duty.state, duty.window_starts) == ("on_track", date(2023, 1, 1))
-    change = AuditEntry.objects.filter(action="duty.on_track").get()
-    assert (change.data["from"], change.data["to"]) == ("behind", "on_track")
+    change = DutyChange.objects.get(after="on_track")
+    assert (change.before, change.as_of) == ("behind", date(2023, 1, 1))
 
 
 def test_under_64_hours_lapses_from_the_day_after_the_window(exchanged, learn, run):
@@ -76,9 +75,17 @@ def test_under_64_hours_lapses_from_the_day_after_the_window(exchanged, learn, r
     lapsed = refreshed(exchanged)
     assert (lapsed.status, lapsed.status_since) == ("lapsed", date(2023, 1, 1))
     assert lapsed.status_reason == "2021–2022 周期学时不足 64"
-    entry = AuditEntry.objects.get(action="duty.lapsed")
-    assert entry.data["since"] == "2023-01-01" and entry.data["window_hours"] == "52.0"
+    change = DutyChange.objects.get(after="lapsed")
+    assert (change.before, change.reason, change.window_hours) == (
+        "on_track",
+        "2021–2022 周期学时不足 64",
+        52,
+    )
+    entry = AuditEntry.objects.filter(action="duty.evaluate").order_by("-seq").first()
+    assert (entry.data["lapsed"], entry.data["changes"], entry.data["run"]) == (1, 1, change.run)
     assert audit_verify() == []
+    DutyChange.objects.filter(pk=change.pk).update(reason="学时已满")  # someone edits the record
+    assert audit_verify() == [f"#{entry.seq} the duty changes of run {change.run} were altered"]
     standing = explain(certificate=lapsed, as_of=date(2023, 1, 1))
     assert standing.lines == [
         "2021–2022 周期只完成 52/64 学时",
