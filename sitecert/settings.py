@@ -131,6 +131,8 @@ LEARNING_RULES = {
 
 # The policy rows of this region rule exchange, yearly duty, daily learning cap and assessments (admin).
 POLICY_REGION = envstr("POLICY_REGION", "tianjin")
+# The region's province code (GB/T 2260, first two digits of its ID numbers): dashboards name its districts.
+HOME_AREA = envstr("HOME_AREA", "12")
 # Private signing keys: outside the repository and the database (`sitecert keys generate`).
 SIGNING_KEY_DIR = Path(envstr("SIGNING_KEY_DIR", str(VAR_DIR / "keys")))
 # The organisation named in the PDF seal's certificate.

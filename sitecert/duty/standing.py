@@ -74,6 +74,10 @@ class Standing:
         return ("hours",) * (self.window_hours < self.policy.window_hours) + ("post",) * (not self.in_post)
 
     @property
+    def state_label(self) -> str:
+        return str(State(self.state).label)
+
+    @property
     def year(self) -> YearFigures:
         return self.years[-1]
 

@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from sitecert.portals.views import accounts, authority, certificates, holder, learning, organisation
+from sitecert.portals.views import accounts, authority, certificates, duty, holder, learning, organisation
 
 urlpatterns = [
     path("accounts/register/", accounts.register, name="register"),
@@ -36,6 +36,8 @@ urlpatterns = [
     path("learn/<int:enrolment>/unit/<int:order>/", learning.unit, name="learn-unit"),
     path("org/", organisation.home, name="org-home"),
     path("org/staff.xlsx", organisation.staff_export, name="org-staff-export"),
+    path("org/duty/", duty.employer_dashboard, name="org-duty"),
+    path("org/duty.xlsx", duty.employer_export, name="org-duty-export"),
     path("org/roster/add/", organisation.roster_add, name="org-roster-add"),
     path("org/roster/upload/", organisation.roster_upload, name="org-roster-upload"),
     path("org/reports/upload/", organisation.hour_report_upload, name="org-report-upload"),
@@ -48,4 +50,6 @@ urlpatterns = [
     path("org/help/", organisation.help_page, name="org-help"),
     path("authority/", authority.home, name="authority-home"),
     path("authority/help/", authority.help_page, name="authority-help"),
+    path("authority/duty/", duty.authority_dashboard, name="authority-duty"),
+    path("authority/duty.xlsx", duty.authority_export, name="authority-duty-export"),
 ]

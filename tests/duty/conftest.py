@@ -76,3 +76,21 @@ def run():
 
 
 __all__ = ["IN_WINDOW"]
+
+
+@pytest.fixture
+def colleague(personas, keys):
+    """张伟, 王芳's colleague at the same employer, with a builder-civil e-certificate from the 2020 exchange."""
+    from sitecert.certificates.exchange import certificates_issue
+    from sitecert.certificates.policies import policy_for
+    from sitecert.lib.idnumber import build
+    from sitecert.people.models import Person, RosterEntry
+    from tests.personas import certificate
+
+    zhang = Person.objects.create(id_number=build("120116", date(1985, 4, 2), 57), name="张伟")
+    legacy = certificate(zhang, "TJ2016000301", "builder-civil")
+    RosterEntry.objects.create(
+        employer=personas.entry.employer, person=zhang, post=legacy.post, started_on=date(2018, 1, 1)
+    )
+    day = date(2020, 10, 9)
+    return certificates_issue(legacy_ids=[legacy.pk], policy=policy_for(day), as_of=day, now=at(day))[0]

@@ -14,6 +14,8 @@ from sitecert.certificates import lifecycle
 from sitecert.certificates.api import pdf_response
 from sitecert.certificates.credentials import qr_content
 from sitecert.certificates.eligibility import explain
+from sitecert.certificates.models import ECertificate
+from sitecert.duty.evaluation import explain as duty_explain
 from sitecert.errors import DomainError
 from sitecert.pdfkit import qr_svg
 from sitecert.portals.access import ecertificate_for, legacy_certificate_for
@@ -54,6 +56,10 @@ def ecertificate(request, number: str):
         "qr": mark_safe(qr_svg(qr_content(versions[0].qr_token))),  # drawn here from our own token
         "requests": ecert.requests.order_by("-requested_at") if own or request.user.is_staff else [],
         "form": form,
+        "own": own,
+        "duty": duty_explain(certificate=ecert, as_of=clock.today()),
+        "changes": ecert.duty_changes.order_by("-as_of")[:10],
+        "replaced_by": ECertificate.objects.filter(replaces=ecert).first(),
     }
     return render(request, "portals/ecertificate.html", context)
 
