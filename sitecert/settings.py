@@ -73,11 +73,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not memory, for tests too: the import tests kill a real subprocess working on it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
     # WAL lets the public query read while an import writes; IMMEDIATE avoids lock-upgrade deadlocks;
-    # a 64 MiB page cache keeps the import's index work in memory (and memory bounded).
+    # a 64 MiB page cache keeps the import's index work in memory (and memory bounded); work tables (the
+    # compliance run's) stay in memory.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 30,
         "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
+        " PRAGMA temp_store=MEMORY",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -4,7 +4,7 @@ cannot disagree; the run stays in SQL from the hour records to the recorded chan
 
 import hashlib
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -31,20 +31,27 @@ def policy_rules() -> dict[int, tuple[Policy, tuple[int, ...]]]:
 
 
 def cohorts(*, as_of: date, certificates=None) -> list[Cohort]:
-    """The cohorts of valid e-certificates (of `certificates`, a queryset, if given)."""
+    """The cohorts of valid e-certificates (of `certificates`, a queryset, if given), split by the window
+    their Duty rows record, so that windows already passed are not added up again."""
     rules = policy_rules()
     queryset = ECertificate.objects.all() if certificates is None else certificates
-    pairs = queryset.filter(status=ECertificate.Status.VALID).order_by().values_list("policy_id", "issued_on")
+    keys = queryset.filter(status=ECertificate.Status.VALID).order_by()
     found = set()
-    for policy_id, issued_on in pairs.distinct():
+    for policy_id, issued_on, recorded in keys.values_list(
+        "policy_id", "issued_on", "duty__window_starts"
+    ).distinct():
         policy, ids = rules[policy_id]
         if policy.window_start == Policy.WindowStart.CALENDAR:
             span = (date(issued_on.year, 1, 1), date(issued_on.year, 12, 31))
         else:
             span = (issued_on, issued_on)
-        found.add((policy.pk, ids, span))
+        found.add((policy.pk, ids, span, recorded))
     by_pk = {p.pk: p for p, _ids in rules.values()}
-    return [Cohort(by_pk[pk], ids, *span, as_of) for pk, ids, span in sorted(found, key=lambda c: c[2])]
+    splits = Counter((pk, span) for pk, _ids, span, _recorded in found)
+    return [
+        Cohort(by_pk[pk], ids, *span, as_of, recorded, splits[pk, span] > 1)
+        for pk, ids, span, recorded in sorted(found, key=lambda c: (c[2], c[3] or date.min))
+    ]
 
 
 def explain_many(*, certificates: Iterable[ECertificate], as_of: date) -> dict[int, Standing]:
@@ -121,8 +128,11 @@ def evaluate(*, as_of: date, now: datetime, progress: Callable[[int], None] | No
     result = RunResult(as_of, run=uuid.uuid4().hex)
     columns = ", ".join(DECIDED)
     with translation.override("zh-hans"), transaction.atomic(), connection.cursor() as cursor:
+        key = (
+            "INTEGER PRIMARY KEY" if connection.vendor == "sqlite" else "bigint PRIMARY KEY"
+        )  # SQLite: the rowid
         cursor.execute(
-            f"CREATE TEMPORARY TABLE {WORK} (certificate_id bigint PRIMARY KEY, state varchar(12),"
+            f"CREATE TEMPORARY TABLE {WORK} (certificate_id {key}, state varchar(12),"
             " window_starts date, window_ends date, window_hours numeric(7, 1), in_post boolean,"
             " year_starts date, year_ends date, year_hours numeric(7, 1), year_professional numeric(7, 1),"
             " lapse_on date, reason varchar(200))"
@@ -192,14 +202,18 @@ def _summary(result: RunResult) -> dict:
 
 
 def changes_digest(run: str) -> tuple[int, str]:
-    """SHA-256 over a run's state changes in certificate order: what its audit entry vouches for."""
+    """SHA-256 over a run's state changes in certificate order: what its audit entry vouches for. Plain
+    SQL (hours as integer tenths), so both engines hash the same text."""
     digest, count = hashlib.sha256(), 0
-    rows = DutyChange.objects.filter(run=run).order_by("certificate_id")
-    for cert, before, after, reason, window_hours in rows.values_list(
-        "certificate_id", "before", "after", "reason", "window_hours"
-    ).iterator(chunk_size=10000):
-        digest.update(f"{cert}|{before or ''}|{after}|{reason}|{hours(window_hours)}\n".encode())
-        count += 1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT certificate_id, before, after, reason, CAST(ROUND(window_hours * 10) AS INTEGER)"
+            f" FROM {DutyChange._meta.db_table} WHERE run = %s ORDER BY certificate_id",
+            [run],
+        )
+        while rows := cursor.fetchmany(10000):
+            digest.update("".join("|".join(map(str, row)) + "\n" for row in rows).encode())
+            count += len(rows)
     return count, digest.hexdigest()
 
 

@@ -44,6 +44,22 @@ class Cohort:
     issued_from: date
     issued_to: date
     as_of: date
+    recorded: date | None = None  # the window start its certificates' Duty rows record (None: no row yet)
+    split: bool = False  # other certificates of the same policy and start record other windows
+
+    @property
+    def first_window(self) -> int:
+        """The first window to check: the one recorded (every window before it passed when it closed, or the
+        certificate would have lapsed then), or the first for certificates never evaluated."""
+        for k in range(self.window_now + 1):
+            if self.window(k).starts == self.recorded:
+                return k
+        return 0
+
+    @property
+    def closed(self) -> range:
+        """The closed windows still to check."""
+        return range(self.first_window, self.window_now)
 
     @property
     def year_now(self) -> int:
@@ -71,6 +87,7 @@ def _tables() -> dict[str, str]:
         "e": ECertificate._meta.db_table,
         "h": HourEntry._meta.db_table,
         "r": RosterEntry._meta.db_table,
+        "d": Duty._meta.db_table,
     }
 
 
@@ -90,41 +107,68 @@ class _Sql:
         return "CASE " + " ".join(f"WHEN {c} THEN {v}" for c, v in pairs) + f" ELSE {otherwise} END"
 
 
+def cuts(cohort: Cohort) -> list[date]:
+    """The last days of the closed windows to check and of the finished years of the window in progress:
+    hours after each are summed once, and every period's hours are differences of those sums."""
+    return [cohort.window(k).ends for k in cohort.closed] + [
+        cohort.year(j).ends for j in cohort.current_years[:-1]
+    ]
+
+
+def sums(cohort: Cohort) -> tuple[dict[int, str], dict[int, str]]:
+    """SQL over the aggregate's columns: each closed window's hours, each current year's hours."""
+    names = ["f.total", *(f"f.a{i}" for i in range(len(cuts(cohort))))]
+    spans = list(zip(names, [*names[1:], None], strict=True))  # hours between one cut and the next
+    windows = {k: f"({spans[i][0]} - {spans[i][1]})" for i, k in enumerate(cohort.closed)}
+    years = {}
+    for i, j in enumerate(cohort.current_years, start=len(cohort.closed)):
+        after, before = spans[i]
+        years[j] = f"({after} - {before})" if before else after
+    return windows, years
+
+
 def _aggregate(cohort: Cohort, sql: _Sql, id_filter: str) -> str:
-    """Per certificate: w{k} hours of closed window k, t{j}/p{j} hours and professional hours of year j of
-    the window in progress (up to as_of), r{k} 1 if a listed roster entry for the post overlaps window k."""
-    t, columns = _tables(), []
-    hours_in = (
-        "ROUND(SUM(CASE WHEN h.completed_on >= {} AND h.completed_on <= {}{} THEN h.hours ELSE 0 END), 1)"
-    )
-    for k in range(cohort.window_now):
-        w = cohort.window(k)
-        columns.append(hours_in.format(sql.p(w.starts), sql.p(w.ends), "") + f" AS w{k}")
+    """Per certificate: `total` hours since the first window checked, a{i} hours after each cut, p{j}
+    professional hours of year j of the window in progress, and `roster`, a bit mask with bit k set when a
+    listed roster entry for the post overlaps window k (one index lookup per certificate)."""
+    t = _tables()
+    columns = ["SUM(COALESCE(h.hours, 0)) AS total"]
+    for i, cut in enumerate(cuts(cohort)):
+        columns.append(f"SUM(CASE WHEN h.completed_on > {sql.p(cut)} THEN h.hours ELSE 0 END) AS a{i}")
     for j in cohort.current_years:
         y = cohort.year(j)
-        end = min(y.ends, cohort.as_of)
-        columns.append(hours_in.format(sql.p(y.starts), sql.p(end), "") + f" AS t{j}")
-        since, until = sql.p(y.starts), sql.p(end)  # in the text's order
-        prof = f" AND h.category = {sql.p(Category.PROFESSIONAL)}"
-        columns.append(hours_in.format(since, until, prof) + f" AS p{j}")
-    for k in range(cohort.window_now + 1):
-        w = cohort.window(k)
+        since = sql.p(y.starts)
+        until = f" AND h.completed_on <= {sql.p(y.ends)}" if y.ends < cohort.as_of else ""
         columns.append(
-            f"CASE WHEN EXISTS (SELECT 1 FROM {t['r']} r WHERE r.person_id = e.holder_id"
-            f" AND r.post_id = e.post_id AND r.status = {sql.p(RosterEntry.Status.CONFIRMED)}"
-            f" AND r.started_on <= {sql.p(min(w.ends, cohort.as_of))}"
-            f" AND (r.ended_on IS NULL OR r.ended_on >= {sql.p(w.starts)})) THEN 1 ELSE 0 END AS r{k}"
+            f"SUM(CASE WHEN h.completed_on >= {since}{until}"
+            f" AND h.category = {sql.p(Category.PROFESSIONAL)} THEN h.hours ELSE 0 END) AS p{j}"
         )
-    first = cohort.window(0).starts
-    return (
+    bits = " + ".join(
+        f"MAX(CASE WHEN r.started_on <= {sql.p(min(cohort.window(k).ends, cohort.as_of))}"
+        f" AND (r.ended_on IS NULL OR r.ended_on >= {sql.p(cohort.window(k).starts)}) THEN {1 << k} ELSE 0 END)"
+        for k in [*cohort.closed, cohort.window_now]
+    )
+    columns.append(
+        f"COALESCE((SELECT {bits} FROM {t['r']} r WHERE r.person_id = e.holder_id AND r.post_id = e.post_id"
+        f" AND r.status = {sql.p(RosterEntry.Status.CONFIRMED)}), 0) AS roster"
+    )
+    first = cohort.window(cohort.first_window).starts
+    text = (
         f"SELECT e.id AS id, e.number AS number, {', '.join(columns)} FROM {t['e']} e"
         f" LEFT JOIN {t['h']} h ON h.certificate_id = e.record_id"
         f" AND h.completed_on >= {sql.p(first)} AND h.completed_on <= {sql.p(max(first, cohort.as_of))}"
         f" WHERE e.status = {sql.p(ECertificate.Status.VALID)}"
         f" AND e.issued_on >= {sql.p(cohort.issued_from)} AND e.issued_on <= {sql.p(cohort.issued_to)}"
-        f" AND e.policy_id IN ({sql.p(*cohort.policy_ids)}) AND {id_filter}"
-        " GROUP BY e.id, e.number, e.holder_id, e.post_id"
+        f" AND e.policy_id IN ({sql.p(*cohort.policy_ids)})"
     )
+    if cohort.split:  # certificates of this cohort record different windows: only those recording this one
+        d = t["d"]
+        text += (
+            f" AND NOT EXISTS (SELECT 1 FROM {d} d WHERE d.certificate_id = e.id)"
+            if cohort.recorded is None
+            else f" AND e.id IN (SELECT d.certificate_id FROM {d} d WHERE d.window_starts = {sql.p(cohort.recorded)})"
+        )
+    return f"{text} AND {id_filter} GROUP BY e.id"
 
 
 def reason_text(window: periods.Period, rules: Policy, *, hours: bool, post: bool) -> str:
@@ -144,13 +188,21 @@ def statement(cohort: Cohort, id_filter: str, id_params: list) -> tuple[str, lis
     Every fragment takes its own placeholders: parameters follow the text's order."""
     inner_sql, sql, rules = _Sql(), _Sql(), cohort.policy
     inner = _aggregate(cohort, inner_sql, id_filter)
-    years, closed = list(cohort.current_years), range(cohort.window_now)
+    years, closed = list(cohort.current_years), cohort.closed
+    window_sum, year_sum = sums(cohort)
+
+    def below(column: str, need: int) -> str:
+        """SQLite adds decimals as floats: 63.99999… is 64 (hours come in tenths)."""
+        return f"{column} < {sql.p(need - 0.05)}"
+
+    def listed(k: int) -> str:
+        return f"(f.roster & {1 << k}) > 0"
 
     def short(k: int) -> str:
-        return f"f.w{k} < {sql.p(rules.window_hours)}"
+        return below(window_sum[k], rules.window_hours)
 
     def failed(k: int) -> str:
-        return f"({short(k)} OR f.r{k} = 0)"
+        return f"({short(k)} OR NOT {listed(k)})"
 
     def lapsed_or(value, otherwise) -> str:
         """The value of the first failed closed window, else `otherwise` (callables: fresh placeholders)."""
@@ -166,7 +218,7 @@ def statement(cohort: Cohort, id_filter: str, id_params: list) -> tuple[str, lis
         if len(years) < 2:  # no finished year in the window yet
             return sql.p(State.ON_TRACK)
         behind = " OR ".join(
-            f"f.t{j} < {sql.p(rules.yearly_hours)} OR f.p{j} < {sql.p(rules.yearly_professional_hours)}"
+            f"{below(year_sum[j], rules.yearly_hours)} OR {below(f'f.p{j}', rules.yearly_professional_hours)}"
             for j in years[:-1]
         )
         return sql.case([(f"({behind})", sql.p(State.BEHIND))], sql.p(State.ON_TRACK))
@@ -178,30 +230,30 @@ def statement(cohort: Cohort, id_filter: str, id_params: list) -> tuple[str, lis
         }
         return sql.case(
             [
-                (f"{short(k)} AND f.r{k} = 0", sql.p(texts[True, True])),
+                (f"{short(k)} AND NOT {listed(k)}", sql.p(texts[True, True])),
                 (short(k), sql.p(texts[True, False])),
             ],
             sql.p(texts[False, True]),
         )
 
     window, year = cohort.window(cohort.window_now), cohort.year(max(0, cohort.year_now))
-    last = f"f.t{years[-1]}" if years else "0", f"f.p{years[-1]}" if years else "0"
+    last = (year_sum[years[-1]], f"f.p{years[-1]}") if years else ("0", "0")
     decided = [
         lapsed_or(lambda k: sql.p(State.LAPSED), current_state),
         lapsed_or(lambda k: sql.p(cohort.window(k).starts), lambda: sql.p(window.starts)),
         lapsed_or(lambda k: sql.p(cohort.window(k).ends), lambda: sql.p(window.ends)),
-        lapsed_or(lambda k: f"f.w{k}", lambda: " + ".join(f"f.t{j}" for j in years) or "0"),
-        "CASE WHEN "
-        + lapsed_or(lambda k: f"f.r{k}", lambda: f"f.r{cohort.window_now}")
-        + " = 1 THEN TRUE ELSE FALSE END",
+        "ROUND("
+        + lapsed_or(lambda k: window_sum[k], lambda: " + ".join(year_sum[j] for j in years) or "0")
+        + ", 1)",
+        "CASE WHEN " + lapsed_or(listed, lambda: listed(cohort.window_now)) + " THEN TRUE ELSE FALSE END",
         lapsed_or(lambda k: sql.p(last_year(k).starts), lambda: sql.p(year.starts)),
         lapsed_or(lambda k: sql.p(last_year(k).ends), lambda: sql.p(year.ends)),
-        lapsed_or(lambda k: "0", lambda: last[0]),
-        lapsed_or(lambda k: "0", lambda: last[1]),
+        lapsed_or(lambda k: "0", lambda: f"ROUND({last[0]}, 1)"),
+        lapsed_or(lambda k: "0", lambda: f"ROUND({last[1]}, 1)"),
         lapsed_or(lambda k: sql.p(cohort.window(k).ends + timedelta(days=1)), lambda: "CAST(NULL AS DATE)"),
         lapsed_or(reason, lambda: "''"),
     ]
     select = ", ".join(f"{expr} AS {name}" for expr, name in zip(decided, DECIDED, strict=True))
-    extra = "".join(f", f.t{j}, f.p{j}" for j in years)
+    extra = "".join(f", {year_sum[j]}, f.p{j}" for j in years)
     text = f"SELECT f.id, f.number, {select}{extra} FROM ({inner}) f"
     return text, sql.params + inner_sql.params + list(id_params)

@@ -186,3 +186,16 @@ def test_windows_counted_from_the_issue_date_where_the_policy_says_so(exchanged,
     run(date(2022, 9, 2))
     lapsed = refreshed(exchanged)
     assert (lapsed.status, lapsed.status_since) == ("lapsed", date(2022, 9, 2))
+
+
+def test_certificates_recording_different_windows_are_each_checked_from_their_own(
+    exchanged, learn, run, request
+):
+    learn(exchanged, {2021: FULL, 2022: FULL})
+    run(date(2022, 6, 1))  # 王芳 records 2021–2022; 张伟's certificate has no record yet
+    colleague = request.getfixturevalue("colleague")
+    learn(colleague, {2021: FULL, 2022: (10, 0)})
+    result = run(date(2023, 1, 1))
+    assert (result.evaluated, result.lapsed) == (2, 1)
+    assert refreshed(exchanged).status == "valid" and refreshed(colleague).status == "lapsed"
+    assert Duty.objects.get(pk=exchanged.pk).window_starts == date(2023, 1, 1)
