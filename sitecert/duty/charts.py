@@ -48,13 +48,13 @@ def _options(**extra) -> dict:
 def exchange_chart(progress: dict) -> str:
     """Cumulative exchanges by month against the number in scope, up to the deadline."""
     chart = pygal.Line(
-        **_options(title=_("换证进度（累计）"), fill=True, show_dots=True, height=360),
+        **_options(title=_("换证进度（累计）"), show_dots=False, height=360),
         style=_style(["#1565c0", "#c62828"]),
     )
     months = [m.strftime("%Y-%m") for m, _n in progress["cumulative"]]
     chart.x_labels = months
     chart.add(_("已换发"), [n for _m, n in progress["cumulative"]])
-    chart.add(_("换证范围内"), [progress["scope"]] * len(months))
+    chart.add(_("换证范围内"), [progress["scope"]] * len(months), stroke_style={"dasharray": "8, 4"})
     return _render(chart)
 
 
@@ -62,8 +62,11 @@ def _stacked(title: str, rows, horizontal: bool) -> str:
     kind = pygal.HorizontalStackedBar if horizontal else pygal.StackedBar
     states = [(code, label) for code, label in DUTY_STATES if any(c[code] for _n, c in rows)]
     chart = kind(
+        # pygal sizes the label margin for Latin letters; a CJK character is about twice as wide
         **_options(
-            title=title, height=max(360, 34 * len(rows) + 160) if horizontal else 420, x_label_rotation=0
+            title=title,
+            height=max(360, 34 * len(rows) + 160) if horizontal else 420,
+            margin_left=14 * max((len(name) for name, _c in rows), default=0),
         ),
         style=_style([COLOURS[code] for code, _label in states]),
     )
@@ -83,10 +86,10 @@ def district_chart(rows) -> str:
 
 def forecast_chart(forecast) -> str:
     chart = pygal.Bar(
-        **_options(title=_("未来一年周期到期：学时不足或不在岗（将失效）"), height=360),
+        **_options(title=_("未来一年到期的周期：尚缺学时或不在岗（不补足将失效）"), height=360),
         style=_style(["#c62828", "#90a4ae"]),
     )
     chart.x_labels = [m.strftime("%Y-%m") for m, _s, _e in forecast]
-    chart.add(_("将失效"), [s for _m, s, _e in forecast])
+    chart.add(_("尚缺学时或不在岗"), [s for _m, s, _e in forecast])
     chart.add(_("周期到期"), [e for _m, _s, e in forecast])
     return _render(chart)

@@ -71,7 +71,7 @@ def region_workbook(figures: dict, out) -> None:
     for title, table in (("按岗位", figures["by_post"]), ("按地区", figures["by_district"])):
         _state_sheet(book, title, table)
     sheet = book.create_sheet("失效预测")
-    sheet.append(["周期到期月份", "将失效（学时不足或不在岗）", "周期到期"])
+    sheet.append(["周期到期月份", "尚缺学时或不在岗（不补足将失效）", "周期到期"])
     for month, short, ending in figures["forecast"]:
         sheet.append([month.strftime("%Y-%m"), short, ending])
     _chart(sheet, "未来一年周期到期", rows=len(figures["forecast"]), columns=2)

@@ -122,10 +122,11 @@ def exchange_progress(*, as_of: date) -> dict:
         .annotate(n=Count("id"))
         .order_by("month")
     )
+    issued = {row["month"]: row["n"] for row in monthly}
     cumulative, running = [], 0
-    for row in monthly:
-        running += row["n"]
-        cumulative.append((row["month"], running))
+    for month in _months(policy.exchange_opens, max([policy.exchange_closes, *issued])):
+        running += issued.get(month, 0)
+        cumulative.append((month, running))
     scope = in_round.count()
     done = exchanged.count()
     return {
@@ -134,9 +135,18 @@ def exchange_progress(*, as_of: date) -> dict:
         "days_left": (policy.exchange_closes - as_of).days,
         "scope": scope,
         "exchanged": done,
-        "share": done / scope if scope else 0,
+        "percent": round(100 * done / scope, 1) if scope else 0,
         "cumulative": cumulative,
     }
+
+
+def _months(first: date, last: date) -> list[date]:
+    """The first days of the months from `first`'s to `last`'s."""
+    months, month = [], first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
 
 
 def _grouped(key: str, **annotations) -> dict[str, Counter]:

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sitecert.certificates.demo import demo_exchange_seed
+from sitecert.duty.demo import demo_duty_seed
 from sitecert.learning.demo import demo_library_seed
 from sitecert.lib.uscc import build as build_uscc
 from sitecert.people.models import Organisation, Person, RosterEntry, User
@@ -13,6 +14,7 @@ from sitecert.registry.models import LegacyCertificate
 
 PASSWORD = "sitecert-demo"
 EMPLOYER = ("天津城建示范建设集团有限公司", build_uscc("91120104MA05T8K3X"), "13800000001", "刘建国")
+OTHER_EMPLOYER = ("天津宏建建设工程有限公司", build_uscc("91120116MA06C4D2Y"), "13800000003", "王海")
 INSTITUTION = ("天津市建设行业示范培训中心", build_uscc("52120000MJ0583216"), "13800000002", "陈静")
 
 
@@ -72,5 +74,7 @@ def demo_accounts_seed() -> list[tuple[str, str]]:
             post_id=cert.post_id,
             started_on=date(2019 + i % 2, 1 + i % 12, 1),
         )
+    other = _organisation(Organisation.Kind.EMPLOYER, OTHER_EMPLOYER)
+    demo_duty_seed(institution=institution, employers=[employer, other], today=timezone.localdate())
     logins += [("employer 用人单位", EMPLOYER[2]), ("institution 培训机构", INSTITUTION[2])]
     return logins
