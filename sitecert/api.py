@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
 from sitecert.certificates.api import router as certificates_router
+from sitecert.duty.api import router as duty_router
 from sitecert.errors import DomainError
 from sitecert.learning.api import router as learning_router
 from sitecert.people.api import router as people_router
@@ -61,3 +62,4 @@ api.add_router("/registry/", registry_router)
 api.add_router("/", people_router)
 api.add_router("/learning/", learning_router)
 api.add_router("/", certificates_router)
+api.add_router("/", duty_router)

@@ -10,6 +10,7 @@ from ninja import Query, Router, Schema, Status
 from sitecert import clock
 from sitecert.certificates import lifecycle
 from sitecert.certificates.eligibility import explain, hours_text
+from sitecert.certificates.exchange import replaced_number
 from sitecert.certificates.pdf import certificate_pdf
 from sitecert.certificates.verification import verify_number, verify_person, verify_token
 from sitecert.errors import DomainError
@@ -176,7 +177,7 @@ def certificate_detail(request, number: str):
         "status": ecert.status,
         "status_since": ecert.status_since,
         "version": ecert.version,
-        "replaces": ecert.legacy.certificate_no if ecert.legacy_id else None,
+        "replaces": replaced_number(ecert),
         "versions": versions,
     }
 

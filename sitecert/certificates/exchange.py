@@ -38,11 +38,11 @@ def printed(ecert: ECertificate, *, name: str, version: int, version_on: date) -
         issued_on=ecert.issued_on,
         version_on=version_on,
         issuer=ecert.issuer,
-        replaces=_replaced_number(ecert),
+        replaces=replaced_number(ecert),
     )
 
 
-def _replaced_number(ecert: ECertificate) -> str | None:
+def replaced_number(ecert: ECertificate) -> str | None:
     """The old certificate exchanged, or the lapsed e-certificate a retrained holder's new one replaces."""
     if ecert.legacy:
         return ecert.legacy.certificate_no

@@ -199,3 +199,26 @@ def test_certificates_recording_different_windows_are_each_checked_from_their_ow
     assert (result.evaluated, result.lapsed) == (2, 1)
     assert refreshed(exchanged).status == "valid" and refreshed(colleague).status == "lapsed"
     assert Duty.objects.get(pk=exchanged.pk).window_starts == date(2023, 1, 1)
+
+
+def test_the_api_explains_the_duty_as_of_a_day(exchanged, learn, personas, run):
+    from django.test import Client
+
+    from sitecert.people.services import api_token_create
+
+    learn(exchanged, {2021: (12, 10)})
+    _t, secret = api_token_create(user=personas.holder, name="app")
+    auth = {"Authorization": f"Bearer {secret}"}
+    body = Client().get(f"/api/v1/certificates/{exchanged.number}/duty?as_of=2022-01-01", headers=auth).json()
+    assert (body["state"], body["risk"], body["window"]["label"], body["window_short"]) == (
+        "behind",
+        "high",
+        "2021–2022",
+        "42",
+    )
+    assert body["lines"][2] == "2021 年只完成 22/32 学时（专业岗位知识 12/22），学时落后"
+    run(date(2023, 1, 1))
+    lapsed = Client().get(f"/api/v1/certificates/{exchanged.number}/duty", headers=auth).json()
+    assert (lapsed["state"], lapsed["lapse_on"]) == ("lapsed", "2023-01-01")
+    detail = Client().get(f"/api/v1/certificates/{exchanged.number}", headers=auth).json()
+    assert (detail["status"], detail["status_since"]) == ("lapsed", "2023-01-01")

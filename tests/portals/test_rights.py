@@ -51,6 +51,11 @@ WEB = [
     ),
     ("get", "/org/accounts/", {A: 302, H: 403, OH: 403, EA: 200, EC: 403, OE: 200, IA: 200, IN: 403}),
     ("get", "/authority/", {A: 302, H: 403, OH: 403, EA: 403, EC: 403, OE: 403, IA: 403, IN: 200}),
+    ("get", "/authority/duty/", {A: 302, H: 403, OH: 403, EA: 403, EC: 403, OE: 403, IA: 403, IN: 200}),
+    ("get", "/authority/duty.xlsx", {A: 302, H: 403, OH: 403, EA: 403, EC: 403, OE: 403, IA: 403, IN: 200}),
+    ("get", "/org/duty/", {A: 302, H: 403, OH: 403, EA: 200, EC: 200, OE: 200, IA: 403, IN: 403}),
+    ("get", "/org/duty.xlsx", {A: 302, H: 403, OH: 403, EA: 200, EC: 200, OE: 200, IA: 403, IN: 403}),
+    ("get", "/org/retraining/", {A: 302, H: 403, OH: 403, EA: 403, EC: 403, OE: 403, IA: 200, IN: 403}),
     (
         "get",
         "/learn/certificate/{cert}/",
@@ -86,6 +91,11 @@ WEB = [
     ),
     (
         "get",
+        "/admin/duty/dutychange/",
+        {A: 302, H: 302, OH: 302, EA: 302, EC: 302, OE: 302, IA: 302, IN: 200},
+    ),
+    (
+        "get",
         "/admin/registry/legacycertificate/",
         {A: 302, H: 302, OH: 302, EA: 302, EC: 302, OE: 302, IA: 302, IN: 200},
     ),
@@ -106,6 +116,11 @@ API = [
     (
         "get",
         "/api/v1/certificates/{ecert}",
+        {A: 401, H: 200, OH: 404, EA: 200, EC: 200, OE: 404, IA: 404, IN: 200},
+    ),
+    (
+        "get",
+        "/api/v1/certificates/{ecert}/duty",
         {A: 401, H: 200, OH: 404, EA: 200, EC: 200, OE: 404, IA: 404, IN: 200},
     ),
     (
