@@ -9,6 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sitecert.certificates.eligibility import Eligibility, explain_many
+from sitecert.certificates.models import ECertificate
+from sitecert.duty.evaluation import explain_many as duty_explain_many
+from sitecert.duty.standing import Standing
 from sitecert.people.models import Organisation, Person, RosterEntry
 from sitecert.registry.models import LegacyCertificate, LegacyStatus, Post
 
@@ -17,6 +20,8 @@ from sitecert.registry.models import LegacyCertificate, LegacyStatus, Post
 class HolderCertificate:
     certificate: LegacyCertificate
     exchange: Eligibility  # the exchange explained as of the day asked
+    current: ECertificate | None = None  # the newest e-certificate on this training record (after retraining)
+    duty: Standing | None = None  # its yearly duty
 
     @property
     def next_step(self) -> str:
@@ -35,7 +40,21 @@ def holder_certificates(*, person: Person, as_of: date) -> list[HolderCertificat
         LegacyCertificate.objects.filter(holder=person).select_related("post").order_by("-issued_on")
     )
     exchange = explain_many(certificates=certs, as_of=as_of)
-    return [HolderCertificate(c, exchange[c.pk]) for c in certs]
+    current = {}
+    for ecert in ECertificate.objects.filter(record__in=certs, issued_on__lte=as_of).order_by(
+        "issued_on", "pk"
+    ):
+        current[ecert.record_id] = ecert
+    duties = duty_explain_many(certificates=current.values(), as_of=as_of)
+    return [
+        HolderCertificate(
+            c,
+            exchange[c.pk],
+            current.get(c.pk),
+            duties.get(current[c.pk].pk) if c.pk in current else None,
+        )
+        for c in certs
+    ]
 
 
 def holder_roster(*, person: Person) -> QuerySet[RosterEntry]:

@@ -156,3 +156,18 @@ def test_the_institution_page_and_the_api(lapsed, personas, settings):
         assert bad.status_code == 400 and bad.json()["details"] == {"code": "person_unknown", "field": "name"}
     finally:
         clock.set_now(None)
+
+
+def test_the_holders_home_follows_the_new_certificate_and_its_duty(lapsed, personas):
+    from sitecert import clock
+
+    new = retrain(personas, exam(lapsed))
+    clock.set_now(at(RETRAINED_ON))
+    try:
+        home = Client()
+        home.force_login(personas.holder)
+        page = home.get("/me/").content.decode()
+    finally:
+        clock.set_now(None)
+    assert new.number in page and lapsed.number not in page
+    assert "继续教育自 2024-01-01 起计算" in page
