@@ -222,3 +222,22 @@ def test_the_api_explains_the_duty_as_of_a_day(exchanged, learn, personas, run):
     assert (lapsed["state"], lapsed["lapse_on"]) == ("lapsed", "2023-01-01")
     detail = Client().get(f"/api/v1/certificates/{exchanged.number}", headers=auth).json()
     assert (detail["status"], detail["status_since"]) == ("lapsed", "2023-01-01")
+
+
+def test_the_command_reports_in_json_and_a_second_run_changes_nothing(exchanged, learn):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    learn(exchanged, {2021: FULL})
+
+    def evaluate_compliance() -> dict:
+        out = StringIO()
+        call_command("evaluate_compliance", as_of=date(2023, 1, 1), stdout=out)
+        return json.loads(out.getvalue().splitlines()[-1])
+
+    first, again = evaluate_compliance(), evaluate_compliance()
+    assert (first["evaluated"], first["changed"], first["lapsed"]) == (1, 1, 1)
+    assert (again["evaluated"], again["changed"], again["lapsed"]) == (0, 0, 0)
+    assert first["states"] == {"lapsed": 1}
