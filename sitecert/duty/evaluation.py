@@ -137,9 +137,8 @@ def evaluate(*, as_of: date, now: datetime, progress: Callable[[int], None] | No
             " year_starts date, year_ends date, year_hours numeric(7, 1), year_professional numeric(7, 1),"
             " lapse_on date, reason varchar(200))"
         )
-        if connection.vendor == "postgresql":  # for this transaction only:
-            cursor.execute("SET LOCAL jit = off")  # compiling these expressions costs more than it saves
-            cursor.execute("SET LOCAL work_mem = '128MB'")  # the joins over the work table hash in memory
+        if connection.vendor == "postgresql":
+            _plan_for_streaming(cursor)
         try:
             for cohort in cohorts(as_of=as_of):
                 text, params = figures.statement(cohort, "1 = 1", [])
@@ -157,6 +156,15 @@ def evaluate(*, as_of: date, now: datetime, progress: Callable[[int], None] | No
             events=[Event(SYSTEM, "duty.evaluate", f"duty:{as_of.isoformat()}", _summary(result))], at=now
         )
     return result
+
+
+def _plan_for_streaming(cursor) -> None:
+    """PostgreSQL, for this transaction only. Walking certificates in id order through the hour records' index
+    streams each certificate's sums out as soon as it is done; the planner's hash join and hash aggregate
+    instead hold a million groups and spill them to disk (measured: 11.6 s against 22.6 s for a million
+    certificates). JIT compilation of these expressions costs more than it saves."""
+    for setting in ("jit = off", "enable_hashjoin = off", "enable_hashagg = off", "work_mem = '64MB'"):
+        cursor.execute(f"SET LOCAL {setting}")
 
 
 def _record(cursor, result: RunResult) -> None:

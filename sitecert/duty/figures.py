@@ -32,6 +32,9 @@ RECORDED = (  # a Duty row's columns
     "year_professional",
 )
 DECIDED = (*RECORDED, "lapse_on", "reason")  # what the statement decides, in its columns' order
+# Hours are added as floating point (PostgreSQL's numeric sums cost more and hold bigger states than a million
+# groups fit in memory; SQLite adds floats anyway): comparisons allow for it, stored figures are rounded.
+HOURS = "CAST(h.hours AS DOUBLE PRECISION)"
 State = Duty.State
 
 
@@ -107,6 +110,11 @@ class _Sql:
         return "CASE " + " ".join(f"WHEN {c} THEN {v}" for c, v in pairs) + f" ELSE {otherwise} END"
 
 
+def rounded(expression: str) -> str:
+    """To tenths of an hour, as a decimal (PostgreSQL rounds numerics, not floats)."""
+    return f"ROUND(CAST({expression} AS NUMERIC), 1)"
+
+
 def cuts(cohort: Cohort) -> list[date]:
     """The last days of the closed windows to check and of the finished years of the window in progress:
     hours after each are summed once, and every period's hours are differences of those sums."""
@@ -132,16 +140,16 @@ def _aggregate(cohort: Cohort, sql: _Sql, id_filter: str) -> str:
     professional hours of year j of the window in progress, and `roster`, a bit mask with bit k set when a
     listed roster entry for the post overlaps window k (one index lookup per certificate)."""
     t = _tables()
-    columns = ["SUM(COALESCE(h.hours, 0)) AS total"]
+    columns = [f"SUM(COALESCE({HOURS}, 0)) AS total"]
     for i, cut in enumerate(cuts(cohort)):
-        columns.append(f"SUM(CASE WHEN h.completed_on > {sql.p(cut)} THEN h.hours ELSE 0 END) AS a{i}")
+        columns.append(f"SUM(CASE WHEN h.completed_on > {sql.p(cut)} THEN {HOURS} ELSE 0 END) AS a{i}")
     for j in cohort.current_years:
         y = cohort.year(j)
         since = sql.p(y.starts)
         until = f" AND h.completed_on <= {sql.p(y.ends)}" if y.ends < cohort.as_of else ""
         columns.append(
             f"SUM(CASE WHEN h.completed_on >= {since}{until}"
-            f" AND h.category = {sql.p(Category.PROFESSIONAL)} THEN h.hours ELSE 0 END) AS p{j}"
+            f" AND h.category = {sql.p(Category.PROFESSIONAL)} THEN {HOURS} ELSE 0 END) AS p{j}"
         )
     bits = " + ".join(
         f"MAX(CASE WHEN r.started_on <= {sql.p(min(cohort.window(k).ends, cohort.as_of))}"
@@ -242,14 +250,12 @@ def statement(cohort: Cohort, id_filter: str, id_params: list) -> tuple[str, lis
         lapsed_or(lambda k: sql.p(State.LAPSED), current_state),
         lapsed_or(lambda k: sql.p(cohort.window(k).starts), lambda: sql.p(window.starts)),
         lapsed_or(lambda k: sql.p(cohort.window(k).ends), lambda: sql.p(window.ends)),
-        "ROUND("
-        + lapsed_or(lambda k: window_sum[k], lambda: " + ".join(year_sum[j] for j in years) or "0")
-        + ", 1)",
+        rounded(lapsed_or(lambda k: window_sum[k], lambda: " + ".join(year_sum[j] for j in years) or "0")),
         "CASE WHEN " + lapsed_or(listed, lambda: listed(cohort.window_now)) + " THEN TRUE ELSE FALSE END",
         lapsed_or(lambda k: sql.p(last_year(k).starts), lambda: sql.p(year.starts)),
         lapsed_or(lambda k: sql.p(last_year(k).ends), lambda: sql.p(year.ends)),
-        lapsed_or(lambda k: "0", lambda: f"ROUND({last[0]}, 1)"),
-        lapsed_or(lambda k: "0", lambda: f"ROUND({last[1]}, 1)"),
+        lapsed_or(lambda k: "0", lambda: rounded(last[0])),
+        lapsed_or(lambda k: "0", lambda: rounded(last[1])),
         lapsed_or(lambda k: sql.p(cohort.window(k).ends + timedelta(days=1)), lambda: "CAST(NULL AS DATE)"),
         lapsed_or(reason, lambda: "''"),
     ]

@@ -14,10 +14,13 @@ class Duty(models.Model):
         BEHIND = "behind", _("学时落后")
         LAPSED = "lapsed", _("已失效")
 
+    # Derived rows, written only by the evaluation from the certificates it reads: no foreign-key constraint
+    # in the database, whose per-row check at commit cost a region's first evaluation more than the rest.
     certificate = models.OneToOneField(
         "certificates.ECertificate",
         primary_key=True,
         on_delete=models.CASCADE,
+        db_constraint=False,
         related_name="duty",
         verbose_name=_("电子证书"),
     )
@@ -85,6 +88,7 @@ class DutyChange(models.Model):
     certificate = models.ForeignKey(
         "certificates.ECertificate",
         on_delete=models.CASCADE,
+        db_constraint=False,  # written by the evaluation from the certificates it reads; see Duty
         related_name="duty_changes",
         verbose_name=_("电子证书"),
     )
