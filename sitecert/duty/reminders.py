@@ -8,6 +8,7 @@ again. A failing gateway is logged; the reminder is not retried (the next point 
 import logging
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -158,13 +159,13 @@ def _to_employers(reminders: list[Reminder], as_of: date, result: SendResult) ->
         started_on__lte=as_of,
         person_id__in={k[0] for k in wanted},
     ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=as_of))
-    staff = defaultdict(set)
+    staff: dict[int, set[ECertificate]] = defaultdict(set)
     for employer_id, person_id, post_id in entries.values_list("employer_id", "person_id", "post_id"):
         if (person_id, post_id) in wanted:
             staff[employer_id].add(wanted[(person_id, post_id)])
     admins = User.objects.filter(organisation_id__in=staff, is_org_admin=True, is_active=True)
     for admin in admins:
-        certs = sorted(staff[admin.organisation_id], key=lambda c: c.number)
+        certs = sorted(staff[admin.organisation_id or 0], key=lambda c: c.number)
         lines = [f"{c.holder.name} {c.number}：" + "；".join(_line(r) for r in grouped[c]) for c in certs]
         text = _(
             "【施工现场专业人员证书服务】贵单位有 %(n)d 名在岗人员继续教育学时不足，请登录单位门户查看：%(url)s/org/duty/"
@@ -177,7 +178,7 @@ def _to_employers(reminders: list[Reminder], as_of: date, result: SendResult) ->
 def _deliver(user: User, subject: str, text: str, result: SendResult, body: str | None = None) -> int:
     """SMS to a confirmed mobile and e-mail to an address on file, each on its own (a failing gateway is
     counted and logged, the other channel still goes); 1 if anything went out."""
-    channels = []
+    channels: list[Callable[[], object]] = []
     if user.mobile and user.mobile_confirmed_at:
         channels.append(lambda: send_sms(str(user.mobile), text))
     if user.email:

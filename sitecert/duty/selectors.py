@@ -51,26 +51,26 @@ def employer_duty(
 ) -> tuple[list[StaffDuty], int]:
     """The employer's current staff with an e-certificate for the post they work in, at risk first (nearest
     deadline, most hours short); and how many listed staff have no e-certificate for their post."""
-    entries = RosterEntry.objects.filter(
+    listed = RosterEntry.objects.filter(
         employer=employer, status=RosterEntry.Status.CONFIRMED, started_on__lte=as_of
     ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=as_of))
     if post is not None:
-        entries = entries.filter(post=post)
-    entries = list(entries.select_related("person", "post"))
+        listed = listed.filter(post=post)
+    entries = list(listed.select_related("person", "post"))
     certs = ECertificate.objects.filter(
         holder_id__in={e.person_id for e in entries}, issued_on__lte=as_of
     ).exclude(status=ECertificate.Status.REVOKED)
-    newest = {}
+    newest: dict[tuple[int, int], ECertificate] = {}
     for cert in certs.order_by("issued_on", "pk"):  # a retrained holder's new certificate comes last
         newest[(cert.holder_id, cert.post_id)] = cert
     standings = explain_many(certificates=newest.values(), as_of=as_of)
     rows, missing = [], 0
     for entry in entries:
-        cert = newest.get((entry.person_id, entry.post_id))
-        if cert is None or cert.pk not in standings:
+        found = newest.get((entry.person_id, entry.post_id))
+        if found is None or found.pk not in standings:
             missing += 1
             continue
-        rows.append(StaffDuty(entry, cert, standings[cert.pk]))
+        rows.append(StaffDuty(entry, found, standings[found.pk]))
     if risk:
         rows = [r for r in rows if r.standing.risk == risk]
     return sorted(rows, key=lambda r: r.sort_key), missing
@@ -149,14 +149,14 @@ def _months(first: date, last: date) -> list[date]:
     return months
 
 
-def _grouped(key: str, **annotations) -> dict[str, Counter]:
+def _grouped(key: str, **annotations) -> dict:
     rows = (
         ECertificate.objects.annotate(**annotations)
         .values(key, "status", "duty__state")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    table: dict[str, Counter] = defaultdict(Counter)
+    table: dict = defaultdict(Counter)
     for row in rows:
         table[row[key]][_state(row["status"], row["duty__state"])] += row["n"]
     return table
