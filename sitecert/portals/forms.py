@@ -80,6 +80,14 @@ class RosterEntryForm(forms.Form):
     )
 
 
+class NoticeEmailForm(forms.Form):
+    email = forms.EmailField(
+        label=_("通知邮箱（可空）"),
+        required=False,
+        help_text=_("继续教育提醒等通知除短信外也发到此邮箱；留空则只发短信"),
+    )
+
+
 class RetrainingForm(forms.Form):
     id_number = forms.CharField(label=_("身份证号"), max_length=20)
     name = forms.CharField(label=_("姓名"), max_length=40)

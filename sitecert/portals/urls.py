@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/password-reset/", accounts.password_reset, name="password-reset"),
     path("accounts/password-reset/finish/", accounts.password_reset_finish, name="password-reset-finish"),
     path("portal/", accounts.portal_home, name="portal-home"),
+    path("accounts/email/", accounts.notice_email, name="notice-email"),
     path("me/", holder.home, name="holder-home"),
     path("me/roster/<int:pk>/dispute/", holder.dispute, name="holder-dispute"),
     path("me/help/", holder.help_page, name="holder-help"),

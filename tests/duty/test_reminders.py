@@ -104,3 +104,24 @@ def test_a_failing_gateway_is_counted_and_not_retried(short_2021, settings, run)
 class BrokenGateway:
     def send(self, mobile, text):
         raise ConnectionError("gateway down")
+
+
+def test_holders_and_employer_admins_set_where_e_mail_reminders_go(personas):
+    from django.test import Client
+
+    holder = Client()
+    holder.force_login(personas.holder)
+    refused = holder.post("/accounts/email/", {"email": "wangfang@"})
+    assert refused.status_code == 200 and "输入一个有效的 Email 地址。" in refused.content.decode()
+    assert holder.post("/accounts/email/", {"email": "wangfang@example.cn"}).status_code == 302
+    personas.holder.refresh_from_db()
+    assert personas.holder.email == "wangfang@example.cn"
+    assert holder.post("/accounts/email/", {"email": ""}).status_code == 302  # back to SMS only
+    personas.holder.refresh_from_db()
+    assert personas.holder.email == ""
+    admin = Client()
+    admin.force_login(personas.employer_admin)
+    admin.post("/accounts/email/", {"email": "hr@jnjg.example.cn"})
+    personas.employer_admin.refresh_from_db()
+    assert personas.employer_admin.email == "hr@jnjg.example.cn"
+    assert Client().get("/accounts/email/").status_code == 302  # anonymous: to the login page

@@ -51,6 +51,7 @@ WEB = [
     ),
     ("get", "/org/accounts/", {A: 302, H: 403, OH: 403, EA: 200, EC: 403, OE: 200, IA: 200, IN: 403}),
     ("get", "/authority/", {A: 302, H: 403, OH: 403, EA: 403, EC: 403, OE: 403, IA: 403, IN: 200}),
+    ("get", "/accounts/email/", {A: 302, H: 200, OH: 200, EA: 200, EC: 200, OE: 200, IA: 200, IN: 200}),
     ("get", "/authority/duty/", {A: 302, H: 403, OH: 403, EA: 403, EC: 403, OE: 403, IA: 403, IN: 200}),
     ("get", "/authority/duty.xlsx", {A: 302, H: 403, OH: 403, EA: 403, EC: 403, OE: 403, IA: 403, IN: 200}),
     ("get", "/org/duty/", {A: 302, H: 403, OH: 403, EA: 200, EC: 200, OE: 200, IA: 403, IN: 403}),

@@ -1,6 +1,8 @@
 """Registration, mobile confirmation, login, password reset: the same pages for every kind of account."""
 
+from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +16,7 @@ from sitecert.portals.forms import (
     CodeForm,
     HolderRegistrationForm,
     LoginForm,
+    NoticeEmailForm,
     OrganisationRegistrationForm,
     PasswordResetFinishForm,
     PasswordResetStartForm,
@@ -149,3 +152,16 @@ def portal_home(request):
     if user.organisation_id:
         return redirect("org-home")
     return redirect("holder-home")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notice_email(request):
+    """Where reminders and notices go besides SMS: the account's e-mail address (or none)."""
+    form = NoticeEmailForm(request.POST or None, initial={"email": request.user.email})
+    if request.method == "POST" and form.is_valid():
+        request.user.email = form.cleaned_data["email"]
+        request.user.save(update_fields=["email"])
+        messages.success(request, _("已保存通知邮箱") if request.user.email else _("已取消邮件通知"))
+        return redirect("portal-home")
+    return render(request, "portals/notice_email.html", {"form": form})
