@@ -9,7 +9,7 @@ import pytest
 from sitecert.certificates.models import ECertificate
 from sitecert.duty.evaluation import evaluate
 from sitecert.learning.reports import hour_report_rows
-from tests.certificates.conftest import IN_WINDOW, builder, courses, report  # noqa: F401 (fixtures)
+from tests.certificates.conftest import builder, courses, report  # noqa: F401 (fixtures)
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -73,9 +73,6 @@ def run():
         return evaluate(as_of=as_of, now=at(as_of))
 
     return go
-
-
-__all__ = ["IN_WINDOW"]
 
 
 @pytest.fixture
