@@ -51,9 +51,9 @@ def _issuance(holders: int) -> float:
     from sitecert.certificates.keys import key_generate
     from sitecert.learning.models import Course, HourEntry
     from sitecert.lib.uscc import build as build_uscc
-    from sitecert.people.models import Organisation, Person
+    from sitecert.people.models import Organisation
     from sitecert.registry import demo
-    from sitecert.registry.models import LegacyCertificate, Post
+    from sitecert.registry.models import LegacyCertificate, Person, Post
 
     now, rng = timezone.now(), random.Random(5)
     key_generate(now=now, actor="bench")

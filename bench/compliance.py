@@ -88,7 +88,7 @@ def setup_worker(n: int) -> None:
 
 
 def _policy_id() -> int:
-    from sitecert.certificates.models import Policy
+    from sitecert.policies.models import Policy
 
     return Policy.objects.get(code="tianjin-2020").pk
 

@@ -35,15 +35,15 @@ def setup_worker(learners: int, out: Path) -> None:
     django.setup()
     from django.utils import timezone
 
-    from sitecert.certificates.models import Policy
     from sitecert.learning.models import Course, Unit
     from sitecert.learning.services import enrolment_create
     from sitecert.learning.timekeeping import session_open
     from sitecert.lib.uscc import build as build_uscc
-    from sitecert.people.models import Organisation, Person, User
+    from sitecert.people.models import Organisation, User
     from sitecert.people.services import api_token_create
+    from sitecert.policies.models import Policy
     from sitecert.registry import demo
-    from sitecert.registry.models import LegacyCertificate, Post
+    from sitecert.registry.models import LegacyCertificate, Person, Post
 
     Policy.objects.update(daily_cap_minutes=24 * 60)  # the cap would stop accepted beats, not measure them
     org = Organisation.objects.create(

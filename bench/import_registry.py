@@ -89,8 +89,7 @@ def ie_worker(path: Path) -> None:
 
     from sitecert.lib.dates import parse_date
     from sitecert.lib.textnorm import clean, clean_name
-    from sitecert.people.models import Person
-    from sitecert.registry.models import LegacyCertificate, Post
+    from sitecert.registry.models import LegacyCertificate, Person, Post
     from sitecert.registry.posts import PostResolver
     from sitecert.registry.rows import STATUS_WORDS
 

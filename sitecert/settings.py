@@ -25,8 +25,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_ratelimit",
     "axes",
-    "sitecert.people",
+    # The domain in the order data flows (docs/architecture.md), then the faces.
+    "sitecert.audit",
+    "sitecert.policies",
     "sitecert.registry",
+    "sitecert.people",
     "sitecert.learning",
     "sitecert.certificates",
     "sitecert.duty",

@@ -103,13 +103,14 @@ def ensure_post_catalogue() -> None:
 
     from django.apps import apps
 
-    from sitecert.certificates.models import Policy
+    from sitecert.policies.models import Policy
     from sitecert.registry.models import Post
 
     if not Post.objects.exists():
         importlib.import_module("sitecert.registry.migrations.0002_post_catalogue").load(apps, None)
     if not Policy.objects.exists():
-        importlib.import_module("sitecert.certificates.migrations.0002_tianjin_2020").create(apps, None)
+        shipped = importlib.import_module("sitecert.certificates.migrations.0002_tianjin_2020").TIANJIN_2020
+        Policy.objects.create(**shipped)
     cache.clear()
 
 
@@ -121,7 +122,7 @@ def post_catalogue(transactional_db):
 @pytest.fixture
 def policy(db):
     """The shipped Tianjin 2020 policy; call it with changes to edit it in place for one test."""
-    from sitecert.certificates.models import Policy
+    from sitecert.policies.models import Policy
 
     def change(**fields):
         row = Policy.objects.get(code="tianjin-2020", version=1)

@@ -15,8 +15,8 @@ from sitecert.learning.models import Course, Question, QuestionBank, Unit
 from sitecert.learning.services import course_approve
 from sitecert.lib.idnumber import build
 from sitecert.lib.uscc import build as build_uscc
-from sitecert.people.models import Organisation, Person, RosterEntry, User
-from sitecert.registry.models import LegacyCertificate, Post
+from sitecert.people.models import Organisation, RosterEntry, User
+from sitecert.registry.models import LegacyCertificate, Person, Post
 
 PASSWORD = "Tianjin-2020-Site"
 _HASH: dict[str, str] = {}

@@ -1,57 +1,19 @@
-"""The authority's admin: policies (each edit saved as a new version, audited), e-certificates (read-only,
-with cancellation), requests (approve or reject), signing keys and the audit log (read-only)."""
+"""The authority's admin: e-certificates (read-only, with cancellation), requests (approve or reject) and
+signing keys (read-only)."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from sitecert import clock
 from sitecert.adminkit import ReadOnlyAdmin, ReadOnlyInline
-from sitecert.certificates.audit import Event, audit_append
 from sitecert.certificates.lifecycle import DECIDE, REVOKE, certificate_revoke, request_decide
-from sitecert.certificates.models import (
-    AuditEntry,
-    CertificateRequest,
-    CertificateVersion,
-    ECertificate,
-    Policy,
-    SigningKey,
-)
+from sitecert.certificates.models import CertificateRequest, CertificateVersion, ECertificate, SigningKey
 from sitecert.errors import DomainError
-
-
-@admin.register(Policy)
-class PolicyAdmin(admin.ModelAdmin):
-    list_display = ["title", "region", "code", "version", "effective_from", "exchange_closes", "created_at"]
-    list_filter = ["region", "code"]
-    readonly_fields = ["version", "created_at", "created_by"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        """Only the newest version is edited (into the next one); earlier versions are the record."""
-        newer = obj is not None and Policy.objects.filter(code=obj.code, version__gt=obj.version).exists()
-        return not newer and super().has_change_permission(request, obj)
-
-    @transaction.atomic
-    def save_model(self, request, obj, form, change):
-        """An edit never overwrites: it becomes the next version of the same policy code."""
-        if change:
-            obj.pk = None
-            obj.version = Policy.objects.filter(code=obj.code).order_by("-version").first().version + 1
-        obj.created_by = request.user.username
-        super().save_model(request, obj, form, False)
-        data = {"version": obj.version, "changed": sorted(form.changed_data)}
-        audit_append(
-            events=[Event(request.user.username, "policy.save", f"policy:{obj.code}", data)],
-            at=timezone.now(),
-        )
 
 
 class VersionInline(ReadOnlyInline):
@@ -74,7 +36,7 @@ class ECertificateAdmin(ReadOnlyAdmin):
     def revoke(self, request, queryset):
         for ecert in queryset:
             try:
-                certificate_revoke(ecert=ecert, reason=_("主管部门注销"), by=request.user, now=timezone.now())
+                certificate_revoke(ecert=ecert, reason=_("主管部门注销"), by=request.user, now=clock.now())
             except DomainError as exc:
                 messages.error(request, f"{ecert.number}: {exc.message}")
 
@@ -123,7 +85,7 @@ class CertificateRequestAdmin(ReadOnlyAdmin):
                     request=item,
                     approve=approve,
                     by=request.user,
-                    now=timezone.now(),
+                    now=clock.now(),
                     note=form.cleaned_data["note"],
                 )
             except DomainError as exc:
@@ -144,7 +106,7 @@ class CertificateRequestAdmin(ReadOnlyAdmin):
     def _decide(self, request, queryset, approve: bool):
         for item in queryset:
             try:
-                request_decide(request=item, approve=approve, by=request.user, now=timezone.now())
+                request_decide(request=item, approve=approve, by=request.user, now=clock.now())
             except DomainError as exc:
                 messages.error(request, f"{item.certificate_id}: {exc.message}")
 
@@ -171,10 +133,3 @@ class DecisionForm(forms.Form):
 @admin.register(SigningKey)
 class SigningKeyAdmin(ReadOnlyAdmin):
     list_display = ["kid", "created_at", "retired_at"]
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["seq", "at", "actor", "action", "subject"]
-    list_filter = ["action"]
-    search_fields = ["subject", "actor"]

@@ -9,7 +9,6 @@ class CertificatesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from sitecert.certificates import groups, policies
+        from sitecert.certificates import groups
 
-        policies.connect_signals()
         post_migrate.connect(groups.authority_groups_sync, sender=self, dispatch_uid="authority-groups")

@@ -7,10 +7,10 @@ from django.utils import timezone
 
 from sitecert.certificates.eligibility import in_scope
 from sitecert.certificates.exchange import RunResult, exchange_run
-from sitecert.certificates.policies import policy_for
 from sitecert.learning.models import Category, Course, HourEntry
-from sitecert.people.models import Organisation, Person
-from sitecert.registry.models import LegacyCertificate
+from sitecert.people.models import Organisation
+from sitecert.policies.selectors import policy_in_force
+from sitecert.registry.models import LegacyCertificate, Person
 
 DONE_ON = date(2020, 10, 15)
 ROUND_END = date(2020, 12, 31)
@@ -18,7 +18,7 @@ ROUND_END = date(2020, 12, 31)
 
 def demo_exchange_seed(*, institution: Organisation, spare: Person | None, share: int = 3) -> RunResult:
     """Idempotent. Every `share`-th in-scope certificate (not the demo holder's) gets its hours and pass."""
-    policy = policy_for(ROUND_END)
+    policy = policy_in_force(on=ROUND_END)
     general = list(Course.objects.filter(institution=institution, category=Category.GENERAL))
     professional: dict[int, list[Course]] = {}
     for course in Course.objects.filter(

@@ -10,9 +10,10 @@ from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Sub
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from sitecert.certificates.models import ECertificate, Policy
-from sitecert.certificates.policies import policy_for
+from sitecert.certificates.models import ECertificate
 from sitecert.learning.models import AssessmentAttempt, Category, HourEntry
+from sitecert.policies.models import Policy
+from sitecert.policies.selectors import policy_in_force
 from sitecert.registry.models import LegacyCertificate, LegacyStatus
 
 CLOSING = {"issuer", "issued_since", "status", "deadline"}  # failed checks that no learning can fix
@@ -127,7 +128,7 @@ def explain(*, certificate: LegacyCertificate, as_of: date) -> Eligibility:
 
 def explain_many(*, certificates, as_of: date) -> dict[int, Eligibility]:
     """`explain` for many old certificates at once (a holder's, an employer's staff): two queries in all."""
-    policy = policy_for(as_of)
+    policy = policy_in_force(on=as_of)
     pks = [c.pk for c in certificates]
     rows = annotated(LegacyCertificate.objects.filter(pk__in=pks), policy=policy, as_of=as_of)
     figures = {r.pk: r for r in rows.only("pk")}

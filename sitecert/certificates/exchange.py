@@ -11,16 +11,17 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from sitecert.audit.services import Event, audit_append
 from sitecert.certificates import credentials
-from sitecert.certificates.audit import Event, audit_append
 from sitecert.certificates.eligibility import candidates, explain
 from sitecert.certificates.keys import active_key
-from sitecert.certificates.models import CertificateVersion, ECertificate, Policy
+from sitecert.certificates.models import CertificateVersion, ECertificate
 from sitecert.certificates.numbers import numbers_allocate
-from sitecert.certificates.policies import policy_for
 from sitecert.errors import DomainError
 from sitecert.lib.idnumber import mask
 from sitecert.people.sms import send_sms
+from sitecert.policies.models import Policy
+from sitecert.policies.selectors import policy_in_force
 from sitecert.registry.models import LegacyCertificate, Post
 
 log = logging.getLogger(__name__)
@@ -190,7 +191,7 @@ def exchange_on_progress(
     Learning is never lost to a failed issuance: on a missing key it is logged and `sitecert exchange`
     catches up. `now` stamps the records (the wall clock when the caller has no driven clock)."""
     now = now or timezone.now()
-    policy = policy_for(as_of)
+    policy = policy_in_force(on=as_of)
     due = list(
         candidates(policy=policy, as_of=as_of).filter(pk__in=list(legacy_ids)).values_list("pk", flat=True)
     )
@@ -213,7 +214,7 @@ class RunResult:
 
 def exchange_run(*, as_of: date, now: datetime, batch: int = 2000, progress=None) -> RunResult:
     """Issue every e-certificate due on `as_of`, in batches (each its own transaction)."""
-    policy = policy_for(as_of)
+    policy = policy_in_force(on=as_of)
     if as_of > policy.exchange_closes:
         raise DomainError(
             _("换证已于 %(day)s 截止，原证书已自动作废") % {"day": policy.exchange_closes},

@@ -23,7 +23,7 @@ from joserfc.jwk import KeySet, OKPKey
 from pyhanko.sign.signers import SimpleSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from sitecert.certificates.audit import Event, audit_append
+from sitecert.audit.services import Event, audit_append
 from sitecert.certificates.models import SigningKey
 from sitecert.errors import DomainError
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sitecert.certificates.audit import Event, audit_append
+from sitecert.audit.services import Event, audit_append
 from sitecert.certificates.exchange import version_sign
 from sitecert.certificates.models import CertificateRequest, CertificateVersion, ECertificate
 from sitecert.errors import DomainError

@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 
 from sitecert.certificates.exchange import SYSTEM, ecertificates_create
 from sitecert.certificates.models import ECertificate
-from sitecert.certificates.policies import policy_for
 from sitecert.errors import DomainError
 from sitecert.learning.reports import require_institution
 from sitecert.lib import idnumber
 from sitecert.lib.textnorm import clean, clean_name
-from sitecert.people.models import Organisation, Person, User
-from sitecert.registry.models import Post
+from sitecert.people.models import Organisation, User
+from sitecert.policies.selectors import policy_in_force
+from sitecert.registry.models import Person, Post
 from sitecert.registry.posts import PostResolver
 
 
@@ -52,7 +52,7 @@ def retraining_record(
             )
         if hasattr(lapsed, "replaced_by"):
             return lapsed.replaced_by
-        policy = policy_for(today)
+        policy = policy_in_force(on=today)
         new = ECertificate(
             holder=person,
             post_id=post_id,
@@ -90,10 +90,10 @@ def _checked(exam: Examination, today: date) -> tuple[Person, int]:
         raise DomainError(_("考试日期不能晚于今天"), code="date_future", field="examined_on")
     if not 0 <= exam.score <= 100:
         raise DomainError(_("考核成绩应为0至100的整数"), code="score", field="score")
-    if exam.score < policy_for(today).pass_mark:
+    if exam.score < policy_in_force(on=today).pass_mark:
         raise DomainError(
             _("成绩 %(score)d 未达到合格分 %(mark)d")
-            % {"score": exam.score, "mark": policy_for(today).pass_mark},
+            % {"score": exam.score, "mark": policy_in_force(on=today).pass_mark},
             code="not_passed",
             field="score",
         )

@@ -7,7 +7,7 @@ class DutyConfig(AppConfig):
     verbose_name = _("持证义务")
 
     def ready(self):
-        from sitecert.certificates import audit
+        from sitecert.audit import services as audit
         from sitecert.duty.evaluation import digest_check
 
         audit.CHECKS["duty.evaluate"] = digest_check

@@ -12,12 +12,13 @@ from datetime import date, datetime
 from django.db import connection, transaction
 from django.utils import translation
 
-from sitecert.certificates.audit import Event, audit_append
-from sitecert.certificates.models import ECertificate, Policy
+from sitecert.audit.services import Event, audit_append
+from sitecert.certificates.models import ECertificate
 from sitecert.duty import figures
 from sitecert.duty.figures import DECIDED, RECORDED, Cohort
 from sitecert.duty.models import Duty, DutyChange
 from sitecert.duty.standing import Standing, State, YearFigures, hours
+from sitecert.policies.models import Policy
 
 SYSTEM = "system"
 

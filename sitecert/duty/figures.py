@@ -14,11 +14,12 @@ from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 
-from sitecert.certificates.models import ECertificate, Policy
+from sitecert.certificates.models import ECertificate
 from sitecert.duty import periods
 from sitecert.duty.models import Duty
 from sitecert.learning.models import Category, HourEntry
 from sitecert.people.models import RosterEntry
+from sitecert.policies.models import Policy
 
 RECORDED = (  # a Duty row's columns
     "state",

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 
-from sitecert.certificates.models import Policy
+from sitecert.policies.models import Policy
 
 
 @dataclass(frozen=True)

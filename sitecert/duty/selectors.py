@@ -10,14 +10,15 @@ from django.db.models import Count, Q
 from django.db.models.functions import Substr, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
+from sitecert.audit.models import AuditEntry
 from sitecert.certificates.eligibility import in_scope
-from sitecert.certificates.models import AuditEntry, ECertificate
-from sitecert.certificates.policies import policy_for
+from sitecert.certificates.models import ECertificate
 from sitecert.duty.evaluation import explain_many, policy_rules
 from sitecert.duty.models import Duty
 from sitecert.duty.standing import Standing
 from sitecert.lib.areas import area_name
 from sitecert.people.models import Organisation, RosterEntry
+from sitecert.policies.selectors import policy_in_force
 from sitecert.registry.models import LegacyCertificate, Post
 
 RISKS = [
@@ -113,7 +114,7 @@ def authority_figures(*, as_of: date) -> dict:
 
 
 def exchange_progress(*, as_of: date) -> dict:
-    policy = policy_for(as_of)
+    policy = policy_in_force(on=as_of)
     in_round = LegacyCertificate.objects.filter(in_scope(policy))
     exchanged = ECertificate.objects.filter(legacy__isnull=False, issued_on__lte=as_of)
     monthly = (

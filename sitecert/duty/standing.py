@@ -8,10 +8,10 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from sitecert.certificates.eligibility import hours_text
-from sitecert.certificates.models import Policy
 from sitecert.duty.figures import reason_text
 from sitecert.duty.models import Duty
 from sitecert.duty.periods import Period
+from sitecert.policies.models import Policy
 
 State = Duty.State
 TENTH = Decimal("0.1")

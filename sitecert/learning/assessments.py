@@ -10,16 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sitecert.certificates.exchange import exchange_on_progress
-from sitecert.certificates.policies import policy_for
 from sitecert.errors import DomainError
 from sitecert.learning.models import AssessmentAttempt, Question, QuestionBank
 from sitecert.people.models import User
+from sitecert.policies.selectors import policy_in_force
 from sitecert.registry.models import LegacyCertificate
 
 
 def rules(on: date):
     """The policy in force on the day holds the assessment's numbers (questions, minutes, pass mark, attempts)."""
-    return policy_for(on)
+    return policy_in_force(on=on)
 
 
 @dataclass

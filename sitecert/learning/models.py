@@ -129,7 +129,7 @@ class LearningSession(models.Model):
 class DailyCredit(models.Model):
     """Seconds credited to a person on one day (local time), for the policy's daily cap."""
 
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE)
+    person = models.ForeignKey("registry.Person", on_delete=models.CASCADE)
     day = models.DateField()
     seconds = models.PositiveIntegerField(default=0)
 

@@ -21,9 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sitecert.certificates.exchange import exchange_on_progress
-from sitecert.certificates.policies import policy_for
 from sitecert.errors import DomainError
 from sitecert.learning.models import DailyCredit, Enrolment, HourEntry, LearningSession, Unit, UnitProgress
+from sitecert.policies.selectors import policy_in_force
 
 State = LearningSession.State
 
@@ -35,7 +35,7 @@ def rule(name: str) -> int:
 
 def daily_cap(on: date) -> int:
     """Seconds a person may be credited on one day, from the policy in force."""
-    return policy_for(on).daily_cap_minutes * 60
+    return policy_in_force(on=on).daily_cap_minutes * 60
 
 
 def rules_in_words(*, on: date) -> dict[str, int]:

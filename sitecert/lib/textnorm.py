@@ -1,5 +1,6 @@
-"""Normalisation of text cells and personal names (DOMAIN.md, "Reading registry files")."""
+"""Normalisation of text cells, personal names and post names (docs/rules.md, "Reading registry files")."""
 
+import re
 import unicodedata
 
 # Everything people type as the middle dot of a minority name, after NFKC (which turns ． into ".").
@@ -35,3 +36,17 @@ def name_problem(name: str) -> str | None:
     if not name.isalpha() and any(c.isdigit() for c in name):
         return "digits"
     return None
+
+
+_DASHES = re.compile(r"[-－—–_~～·]+")
+_SPACES = re.compile(r"\s+")
+_BRACKETS = str.maketrans("[【〔〖<《", "((((((") | str.maketrans("]】〕〗>》", "))))))")
+_WITH_SPECIALTY = re.compile(r"([^()-]+?)[(-]([^()-]+)\)?")
+
+
+def canonical_post(text: object) -> str:
+    """One spelling for every form: "施工员（土建）", "施工员(土建)", "施工员-土建" all become "施工员(土建)"."""
+    t = _DASHES.sub("-", _SPACES.sub("", clean(text))).translate(_BRACKETS)
+    if m := _WITH_SPECIALTY.fullmatch(t):
+        return f"{m[1]}({m[2]})"
+    return t

@@ -2,8 +2,9 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from sitecert.people.models import ApiToken, Organisation, Person, RosterEntry, User
+from sitecert.people.models import ApiToken, Organisation, RosterEntry, User
 from sitecert.people.services import organisation_decide
+from sitecert.registry.models import Person
 
 
 @admin.register(Person)

@@ -9,8 +9,8 @@ from sitecert.certificates.demo import demo_exchange_seed
 from sitecert.duty.demo import demo_duty_seed
 from sitecert.learning.demo import demo_library_seed
 from sitecert.lib.uscc import build as build_uscc
-from sitecert.people.models import Organisation, Person, RosterEntry, User
-from sitecert.registry.models import LegacyCertificate
+from sitecert.people.models import Organisation, RosterEntry, User
+from sitecert.registry.models import LegacyCertificate, Person
 
 PASSWORD = "sitecert-demo"
 EMPLOYER = ("天津城建示范建设集团有限公司", build_uscc("91120104MA05T8K3X"), "13800000001", "刘建国")

@@ -17,9 +17,9 @@ from sitecert.lib import idnumber
 from sitecert.lib.dates import parse_date
 from sitecert.lib.tabular import Layout
 from sitecert.lib.textnorm import clean, clean_name
-from sitecert.people.models import Organisation, Person, RosterEntry, User
+from sitecert.people.models import Organisation, RosterEntry, User
 from sitecert.people.services import parse_id_number, parse_name
-from sitecert.registry.models import Post
+from sitecert.registry.models import Person, Post
 from sitecert.registry.posts import PostResolver
 from sitecert.uploads import read_small_table
 

@@ -12,8 +12,8 @@ from sitecert.certificates.eligibility import Eligibility, explain_many
 from sitecert.certificates.models import ECertificate
 from sitecert.duty.evaluation import explain_many as duty_explain_many
 from sitecert.duty.standing import Standing
-from sitecert.people.models import Organisation, Person, RosterEntry
-from sitecert.registry.models import LegacyCertificate, LegacyStatus, Post
+from sitecert.people.models import Organisation, RosterEntry
+from sitecert.registry.models import LegacyCertificate, LegacyStatus, Person, Post
 
 
 @dataclass

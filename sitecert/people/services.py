@@ -17,8 +17,9 @@ from sitecert.errors import DomainError
 from sitecert.lib import idnumber, uscc
 from sitecert.lib.textnorm import clean, clean_name, name_problem
 from sitecert.people.backends import MOBILE, find_account
-from sitecert.people.models import ApiToken, OneTimeCode, Organisation, Person, User
+from sitecert.people.models import ApiToken, OneTimeCode, Organisation, User
 from sitecert.people.sms import send_sms
+from sitecert.registry.models import Person
 
 RESEND_SECONDS = 60
 MAX_CODE_ATTEMPTS = 5

@@ -18,8 +18,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sitecert.lib.tabular import Layout, MissingColumns, UnreadableFile, open_table
-from sitecert.people.models import Person
-from sitecert.registry.models import ImportBatch, ImportRejection, LegacyCertificate, LegacyCertificateChange
+from sitecert.registry.models import (
+    ImportBatch,
+    ImportRejection,
+    LegacyCertificate,
+    LegacyCertificateChange,
+    Person,
+)
 from sitecert.registry.rows import RowValidator, registry_layout
 from sitecert.uploads import refusal
 

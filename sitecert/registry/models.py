@@ -1,8 +1,36 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
-from sitecert.registry.posts import canonical_post
+from sitecert.lib.idnumber import mask
+from sitecert.lib.textnorm import canonical_post
+
+
+class Person(models.Model):
+    """A natural person; the resident ID number (GB 11643, 18 characters) is the identity."""
+
+    id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
+    name = models.CharField(_("姓名"), max_length=40)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        constraints = [
+            # The full GB 11643 check is the services' job; a cheap guard here (a REGEXP would call
+            # into Python for every row SQLite writes).
+            models.CheckConstraint(condition=Exact(Length("id_number"), 18), name="person_id_number_length")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.masked_id_number})"
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask(self.id_number)
 
 
 class Post(models.Model):
@@ -30,7 +58,7 @@ class Post(models.Model):
 
 
 class PostAlias(models.Model):
-    """Another way registry files write a post; stored in canonical form (see posts.canonical_post)."""
+    """Another way registry files write a post; stored in canonical form (see lib.textnorm.canonical_post)."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("岗位"))
     alias = models.CharField(_("别名"), max_length=60, unique=True)
@@ -106,7 +134,7 @@ class LegacyCertificate(models.Model):
 
     certificate_no = models.CharField(_("证书编号"), max_length=64, unique=True)
     holder = models.ForeignKey(
-        "people.Person",
+        Person,
         on_delete=models.PROTECT,
         related_name="legacy_certificates",
         verbose_name=_("持证人"),
@@ -146,7 +174,7 @@ class LegacyCertificateChange(models.Model):
     certificate = models.ForeignKey(LegacyCertificate, on_delete=models.CASCADE, related_name="changes")
     batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, verbose_name=_("导入批次"))
     changed_at = models.DateTimeField(_("变更时间"))
-    holder = models.ForeignKey("people.Person", on_delete=models.PROTECT, verbose_name=_("原持证人"))
+    holder = models.ForeignKey(Person, on_delete=models.PROTECT, verbose_name=_("原持证人"))
     post = models.ForeignKey(Post, on_delete=models.PROTECT, verbose_name=_("原岗位"))
     issued_on = models.DateField(_("原发证日期"))
     issuer = models.CharField(_("原发证机关"), max_length=100)

@@ -1,29 +1,13 @@
 """Recognising the post (岗位) a registry file names, in any of the ways people write it."""
 
-import re
-
-from sitecert.lib.textnorm import clean
-
-_DASHES = re.compile(r"[-－—–_~～·]+")
-_SPACES = re.compile(r"\s+")
-_BRACKETS = str.maketrans("[【〔〖<《", "((((((") | str.maketrans("]】〕〗>》", "))))))")
-_WITH_SPECIALTY = re.compile(r"([^()-]+?)[(-]([^()-]+)\)?")
-
-
-def canonical_post(text: object) -> str:
-    """One spelling for every form: "施工员（土建）", "施工员(土建)", "施工员-土建" all become "施工员(土建)"."""
-    t = _DASHES.sub("-", _SPACES.sub("", clean(text))).translate(_BRACKETS)
-    if m := _WITH_SPECIALTY.fullmatch(t):
-        return f"{m[1]}({m[2]})"
-    return t
+from sitecert.lib.textnorm import canonical_post
+from sitecert.registry.models import Post, PostAlias
 
 
 class PostResolver:
     """Maps (post cell, specialty cell) to a post id, or to a reason code; loads the catalogue once."""
 
     def __init__(self) -> None:
-        from sitecert.registry.models import Post, PostAlias
-
         self.by_alias = dict(PostAlias.objects.filter(post__is_active=True).values_list("alias", "post_id"))
         self.needs_specialty = set(
             Post.objects.filter(is_active=True).exclude(specialty="").values_list("name", flat=True)

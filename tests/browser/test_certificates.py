@@ -9,7 +9,7 @@ import pytest
 from sitecert import clock
 from sitecert.certificates.credentials import qr_content
 from sitecert.certificates.exchange import certificates_issue
-from sitecert.certificates.policies import policy_for
+from sitecert.policies.selectors import policy_in_force
 from tests.browser.conftest import HELP, SCREENSHOTS, shoot
 from tests.browser.test_portals import log_in
 from tests.personas import make_personas
@@ -27,7 +27,9 @@ def issued(page, keys, settings, live_server, tmp_path):
     clock.set_now(datetime(2020, 9, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
     yield (
         personas,
-        certificates_issue(legacy_ids=[cert.pk], policy=policy_for(day), as_of=day, now=clock.now())[0],
+        certificates_issue(legacy_ids=[cert.pk], policy=policy_in_force(on=day), as_of=day, now=clock.now())[
+            0
+        ],
     )
     clock.set_now(None)
 

@@ -11,7 +11,8 @@ from openpyxl import Workbook
 from sitecert import clock
 from sitecert.lib.idnumber import build
 from sitecert.people import sms
-from sitecert.people.models import Person, RosterEntry
+from sitecert.people.models import RosterEntry
+from sitecert.registry.models import Person
 from tests.browser.conftest import HELP, SCREENSHOTS, shoot
 from tests.personas import PASSWORD, certificate, make_personas
 

@@ -21,15 +21,17 @@ from sitecert.certificates.exchange import certificates_issue
 from sitecert.certificates.keys import key_generate, key_rotate
 from sitecert.certificates.models import SigningKey
 from sitecert.certificates.pdf import certificate_pdf
-from sitecert.certificates.policies import policy_for
 from sitecert.certificates.verification import verify_token
+from sitecert.policies.selectors import policy_in_force
 from tests.certificates.conftest import IN_WINDOW, NOW
 
 TOOLS = all(shutil.which(t) for t in ("pdftoppm", "zbarimg"))
 
 
 def issue(cert):
-    return certificates_issue(legacy_ids=[cert.pk], policy=policy_for(IN_WINDOW), as_of=IN_WINDOW, now=NOW)[0]
+    return certificates_issue(
+        legacy_ids=[cert.pk], policy=policy_in_force(on=IN_WINDOW), as_of=IN_WINDOW, now=NOW
+    )[0]
 
 
 def qr_of(pdf: bytes, tmp_path) -> str:

@@ -7,13 +7,14 @@ from datetime import date, timedelta
 import pytest
 from django.db import connections
 
-from sitecert.certificates.audit import audit_verify
+from sitecert.audit.models import AuditEntry
+from sitecert.audit.services import audit_verify
 from sitecert.certificates.exchange import certificate_issue, certificates_issue, exchange_run
-from sitecert.certificates.models import AuditEntry, ECertificate
+from sitecert.certificates.models import ECertificate
 from sitecert.certificates.numbers import number_valid
-from sitecert.certificates.policies import policy_for
 from sitecert.errors import DomainError
 from sitecert.learning.models import HourEntry
+from sitecert.policies.selectors import policy_in_force
 from tests.certificates.conftest import IN_WINDOW, NOW
 from tests.personas import certificate
 
@@ -144,7 +145,7 @@ def test_two_triggers_racing_issue_exactly_once(post_catalogue, settings, tmp_pa
     from sitecert.certificates.keys import key_generate
 
     key_generate(now=NOW, actor="test")
-    policy = policy_for(IN_WINDOW)
+    policy = policy_in_force(on=IN_WINDOW)
     barrier, results, errors = threading.Barrier(2), [], []
 
     def issue():

@@ -4,13 +4,14 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from sitecert.certificates.audit import audit_verify
+from sitecert.audit.models import AuditEntry
+from sitecert.audit.services import audit_verify
 from sitecert.certificates.exchange import certificates_issue
 from sitecert.certificates.lifecycle import certificate_revoke, request_create, request_decide
-from sitecert.certificates.models import AuditEntry, CertificateRequest, ECertificate
-from sitecert.certificates.policies import policy_for
+from sitecert.certificates.models import CertificateRequest, ECertificate
 from sitecert.certificates.verification import verify_number, verify_token
 from sitecert.errors import DomainError
+from sitecert.policies.selectors import policy_in_force
 from tests.certificates.conftest import IN_WINDOW, NOW
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ LATER = IN_WINDOW.replace(month=10)
 @pytest.fixture
 def issued(builder, keys):
     return certificates_issue(
-        legacy_ids=[builder.pk], policy=policy_for(IN_WINDOW), as_of=IN_WINDOW, now=NOW
+        legacy_ids=[builder.pk], policy=policy_in_force(on=IN_WINDOW), as_of=IN_WINDOW, now=NOW
     )[0]
 
 
@@ -128,18 +129,18 @@ def test_the_audit_chain_detects_an_edited_a_deleted_and_a_truncated_entry(issue
 
 def policy_admin_form(user):
     """The authority's client, the shipped policy's admin change address and the form's current values."""
-    from sitecert.certificates.models import Policy
+    from sitecert.policies.models import Policy
 
     client = Client()
     client.force_login(user)
-    url = f"/admin/certificates/policy/{Policy.objects.get(code='tianjin-2020').pk}/change/"
+    url = f"/admin/policies/policy/{Policy.objects.get(code='tianjin-2020').pk}/change/"
     form = client.get(url).context["adminform"].form
     skip = ("version", "created_at", "created_by")
     return client, url, {k: v for k, v in form.initial.items() if v is not None and k not in skip}
 
 
 def test_an_admin_edit_of_a_policy_is_a_new_version_and_the_newest_rules(personas):
-    from sitecert.certificates.models import Policy
+    from sitecert.policies.models import Policy
 
     client, url, data = policy_admin_form(personas.inspector)
     data.update(issuers='["天津市城乡建设委员会"]', exchange_closes="2021-03-31", effective_from="2020-07-16")
@@ -149,7 +150,10 @@ def test_an_admin_edit_of_a_policy_is_a_new_version_and_the_newest_rules(persona
     assert list(
         Policy.objects.filter(code="tianjin-2020").values_list("version", flat=True).order_by("version")
     ) == [1, 2]
-    assert policy_for(IN_WINDOW).version == 2 and str(policy_for(IN_WINDOW).exchange_closes) == "2021-03-31"
+    assert (
+        policy_in_force(on=IN_WINDOW).version == 2
+        and str(policy_in_force(on=IN_WINDOW).exchange_closes) == "2021-03-31"
+    )
     assert AuditEntry.objects.filter(action="policy.save", subject="policy:tianjin-2020").exists()
 
 
@@ -193,7 +197,7 @@ def test_a_status_shows_from_the_day_it_takes_effect(issued):
 
 
 def test_an_earlier_policy_version_is_kept_as_the_record_and_not_edited(personas):
-    from sitecert.certificates.models import Policy
+    from sitecert.policies.models import Policy
 
     first = Policy.objects.get(code="tianjin-2020", version=1)
     second = Policy.objects.create(
@@ -206,8 +210,8 @@ def test_an_earlier_policy_version_is_kept_as_the_record_and_not_edited(personas
     )
     client = Client()
     client.force_login(personas.inspector)
-    old = client.get(f"/admin/certificates/policy/{first.pk}/change/").content.decode()
-    new = client.get(f"/admin/certificates/policy/{second.pk}/change/").content.decode()
+    old = client.get(f"/admin/policies/policy/{first.pk}/change/").content.decode()
+    new = client.get(f"/admin/policies/policy/{second.pk}/change/").content.decode()
     assert 'name="_save"' not in old and 'name="_save"' in new
 
 
@@ -221,7 +225,7 @@ def test_an_earlier_policy_version_is_kept_as_the_record_and_not_edited(personas
     ],
 )
 def test_a_bad_policy_edit_is_refused_at_its_field_and_saves_no_version(personas, field, value, message):
-    from sitecert.certificates.models import Policy
+    from sitecert.policies.models import Policy
 
     client, url, data = policy_admin_form(personas.inspector)
     data.update(issuers='["天津市城乡建设委员会"]', assessment_required="on")
@@ -274,7 +278,7 @@ def test_the_shipped_authority_roles_let_reviewers_decide_and_inspectors_only_lo
     client.force_login(looker)
     assert client.get("/admin/certificates/certificaterequest/").status_code == 200
     assert client.get(f"/admin/certificates/certificaterequest/{asked.pk}/decide/").status_code == 403
-    assert client.get("/admin/certificates/policy/").status_code == 403
+    assert client.get("/admin/policies/policy/").status_code == 403
     client.force_login(reviewer)
     client.post(f"/admin/certificates/certificaterequest/{asked.pk}/decide/", {"note": "", "_approve": "1"})
     client.post("/admin/certificates/ecertificate/", {"action": "revoke", "_selected_action": [issued.pk]})

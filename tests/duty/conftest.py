@@ -79,9 +79,10 @@ def run():
 def colleague(personas, keys):
     """张伟, 王芳's colleague at the same employer, with a builder-civil e-certificate from the 2020 exchange."""
     from sitecert.certificates.exchange import certificates_issue
-    from sitecert.certificates.policies import policy_for
     from sitecert.lib.idnumber import build
-    from sitecert.people.models import Person, RosterEntry
+    from sitecert.people.models import RosterEntry
+    from sitecert.policies.selectors import policy_in_force
+    from sitecert.registry.models import Person
     from tests.personas import certificate
 
     zhang = Person.objects.create(id_number=build("120116", date(1985, 4, 2), 57), name="张伟")
@@ -90,4 +91,6 @@ def colleague(personas, keys):
         employer=personas.entry.employer, person=zhang, post=legacy.post, started_on=date(2018, 1, 1)
     )
     day = date(2020, 10, 9)
-    return certificates_issue(legacy_ids=[legacy.pk], policy=policy_for(day), as_of=day, now=at(day))[0]
+    return certificates_issue(legacy_ids=[legacy.pk], policy=policy_in_force(on=day), as_of=day, now=at(day))[
+        0
+    ]

@@ -11,12 +11,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from sitecert.certificates.models import ECertificate, Policy
+from sitecert.certificates.models import ECertificate
 from sitecert.duty.evaluation import evaluate, explain_many
 from sitecert.learning.models import Category, HourEntry
 from sitecert.lib.idnumber import build
-from sitecert.people.models import Organisation, Person, RosterEntry
-from sitecert.registry.models import LegacyCertificate, Post
+from sitecert.people.models import Organisation, RosterEntry
+from sitecert.policies.models import Policy
+from sitecert.registry.models import LegacyCertificate, Person, Post
 from tests.personas import course as make_course
 
 pytestmark = pytest.mark.django_db

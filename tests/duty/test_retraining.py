@@ -6,7 +6,8 @@ from datetime import date
 import pytest
 from django.test import Client
 
-from sitecert.certificates.models import AuditEntry, ECertificate
+from sitecert.audit.models import AuditEntry
+from sitecert.certificates.models import ECertificate
 from sitecert.certificates.retraining import Examination, retraining_record
 from sitecert.certificates.verification import verify_number
 from sitecert.duty.evaluation import explain

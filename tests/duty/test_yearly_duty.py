@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from sitecert.certificates.audit import audit_verify
-from sitecert.certificates.models import AuditEntry, ECertificate
+from sitecert.audit.models import AuditEntry
+from sitecert.audit.services import audit_verify
+from sitecert.certificates.models import ECertificate
 from sitecert.certificates.verification import verify_number
 from sitecert.duty.evaluation import explain
 from sitecert.duty.models import Duty, DutyChange

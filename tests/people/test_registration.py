@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from sitecert.lib.idnumber import build
-from sitecert.people.models import OneTimeCode, Person, User
+from sitecert.people.models import OneTimeCode, User
+from sitecert.registry.models import Person
 from tests.conftest import last_code
 from tests.personas import PASSWORD, certificate
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from sitecert.certificates.exchange import certificates_issue
-from sitecert.certificates.policies import policy_for
 from sitecert.people.services import api_token_create
+from sitecert.policies.selectors import policy_in_force
 
 pytestmark = pytest.mark.django_db
 
@@ -148,7 +148,10 @@ def test_role_matrix(personas, keys, settings, tmp_path, kind, method, path, rol
     cert = personas.holder.person.legacy_certificates.get(certificate_no="TJ2015000101")
     settings.CERTIFICATE_PDF_DIR = tmp_path / "pdf"
     ecert = certificates_issue(
-        legacy_ids=[cert.pk], policy=policy_for(date(2020, 9, 1)), as_of=date(2020, 9, 1), now=timezone.now()
+        legacy_ids=[cert.pk],
+        policy=policy_in_force(on=date(2020, 9, 1)),
+        as_of=date(2020, 9, 1),
+        now=timezone.now(),
     )[0]
     url = path.format(entry=personas.entry.pk, token=token.pk, cert=cert.pk, ecert=ecert.number)
     client, headers = Client(), {}

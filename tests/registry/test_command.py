@@ -40,7 +40,7 @@ def fingerprint() -> str:
     """Everything the registry and people tables hold, hashed."""
     digest = hashlib.sha256()
     tables = [
-        "people_person",
+        "registry_person",
         "registry_legacycertificate",
         "registry_legacycertificatechange",
         "registry_importbatch",

@@ -6,10 +6,9 @@ from datetime import date, datetime
 import pytest
 
 from sitecert.lib.idnumber import build, check_character
-from sitecert.people.models import Person
 from sitecert.registry import demo
 from sitecert.registry.importing import batch_rejections, write_report
-from sitecert.registry.models import ImportBatch, LegacyCertificate, LegacyCertificateChange
+from sitecert.registry.models import ImportBatch, LegacyCertificate, LegacyCertificateChange, Person
 from sitecert.uploads import FileRefused
 from tests.registry.helpers import HEADER, ISSUER, import_rows, row
 

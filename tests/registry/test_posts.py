@@ -1,7 +1,8 @@
 import pytest
 
+from sitecert.lib.textnorm import canonical_post
 from sitecert.registry.models import Post, PostAlias
-from sitecert.registry.posts import PostResolver, canonical_post
+from sitecert.registry.posts import PostResolver
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from typing import Any
 import rfc8785
 from django.db import transaction
 
-from sitecert.certificates.models import AuditEntry, AuditHead
+from sitecert.audit.models import AuditEntry, AuditHead
 
 # What else an entry of an action vouches for (e.g. a digest over rows written with it), checked by
 # audit_verify; apps register their checks at start-up.

@@ -2,8 +2,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sitecert.certificates.audit import audit_verify
-from sitecert.certificates.models import AuditEntry
+from sitecert.audit.models import AuditEntry
+from sitecert.audit.services import audit_verify
 
 
 class Command(BaseCommand):
