@@ -23,6 +23,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/sitecert makemigrations --check --dry-run --verbosity 0
 
 # Debian packages the product and its tests use, installed when missing: the CJK TrueType font the PDFs

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "sitecert.certificates",
     "sitecert.duty",
     "sitecert.portals",
+    "sitecert.demo",
 ]
 
 MIDDLEWARE = [

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from sitecert.audit.services import Event, audit_append
@@ -184,13 +184,10 @@ def certificate_issue(
     return issued[0] if issued else ECertificate.objects.get(legacy=legacy)
 
 
-def exchange_on_progress(
-    *, legacy_ids: Iterable[int], as_of: date, now: datetime | None = None
-) -> list[ECertificate]:
+def exchange_on_progress(*, legacy_ids: Iterable[int], as_of: date, now: datetime) -> list[ECertificate]:
     """Called where a requirement may just have been met on `as_of` (an hour record, an assessment pass).
     Learning is never lost to a failed issuance: on a missing key it is logged and `sitecert exchange`
-    catches up. `now` stamps the records (the wall clock when the caller has no driven clock)."""
-    now = now or timezone.now()
+    catches up."""
     policy = policy_in_force(on=as_of)
     due = list(
         candidates(policy=policy, as_of=as_of).filter(pk__in=list(legacy_ids)).values_list("pk", flat=True)
@@ -228,3 +225,14 @@ def exchange_run(*, as_of: date, now: datetime, batch: int = 2000, progress=None
         if progress:
             progress(len(chunk))
     return result
+
+
+def on_progress(*, records, on: date, now: datetime, **kwargs) -> None:
+    """Receiver of learning's `progress_recorded` (connected in CertificatesConfig.ready)."""
+    exchange_on_progress(legacy_ids=records, as_of=on, now=now)
+
+
+def records_by_ecertificate(numbers: set[str]) -> dict[str, LegacyCertificate]:
+    """A record finder for learning: an e-certificate's number names the training record it continues."""
+    found = ECertificate.objects.filter(number__in=numbers).select_related("record__holder")
+    return {e.number: e.record for e in found}

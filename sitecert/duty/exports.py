@@ -7,8 +7,6 @@ from openpyxl.chart import BarChart, Reference
 from sitecert.duty.selectors import DUTY_STATES, state_rows
 from sitecert.lib.idnumber import mask
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def staff_duty_workbook(rows, out) -> None:
     book = Workbook(write_only=True)

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sitecert.certificates.exchange import exchange_on_progress
 from sitecert.errors import DomainError
+from sitecert.learning.hooks import progress_send
 from sitecert.learning.models import AssessmentAttempt, Question, QuestionBank
 from sitecert.people.models import User
 from sitecert.policies.selectors import policy_in_force
@@ -103,7 +103,7 @@ def attempt_submit(
         attempt.submitted_at = now
         attempt.save(update_fields=["score", "passed", "submitted_at"])
         if attempt.passed:
-            exchange_on_progress(legacy_ids=[attempt.certificate_id], as_of=timezone.localdate(now), now=now)
+            progress_send(records=[attempt.certificate_id], on=timezone.localdate(now), now=now)
     return attempt
 
 

@@ -5,7 +5,7 @@ ones written in one transaction, and the same report again changes nothing.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -13,15 +13,13 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from sitecert.certificates.exchange import exchange_on_progress
-from sitecert.certificates.models import ECertificate
 from sitecert.errors import DomainError
+from sitecert.learning.hooks import progress_send, records_find
 from sitecert.learning.models import Category, Course, HourEntry
 from sitecert.lib import idnumber
 from sitecert.lib.dates import parse_date
 from sitecert.lib.textnorm import clean, clean_name
 from sitecert.people.models import Organisation, User
-from sitecert.registry.models import LegacyCertificate
 from sitecert.uploads import read_small_table
 
 COLUMNS = {
@@ -67,7 +65,7 @@ def require_institution(institution: Organisation, by: User) -> None:
 
 
 def hour_report_import(
-    *, institution: Organisation, by: User, path: Path | str, file_name: str, today: date
+    *, institution: Organisation, by: User, path: Path | str, file_name: str, today: date, now: datetime
 ) -> ReportResult:
     require_institution(institution, by)
     with translation.override("zh-hans"):
@@ -75,11 +73,18 @@ def hour_report_import(
         rows = [
             (n, {k: row[i] if i < len(row) else None for k, i in layout.index.items()}) for n, row in numbered
         ]
-        return hour_report_rows(institution=institution, rows=rows, today=today, column=layout.column)
+        return hour_report_rows(
+            institution=institution, rows=rows, today=today, now=now, column=layout.column
+        )
 
 
 def hour_report_rows(
-    *, institution: Organisation, rows: list[tuple[int, dict]], today: date, column=lambda k: COLUMNS[k][0]
+    *,
+    institution: Organisation,
+    rows: list[tuple[int, dict]],
+    today: date,
+    now: datetime,
+    column=lambda k: COLUMNS[k][0],
 ) -> ReportResult:
     """Validate and write reported rows (from a file or the API), all or the good ones, in one transaction."""
     result = ReportResult()
@@ -87,7 +92,7 @@ def hour_report_rows(
         c.code: c for c in Course.objects.filter(institution=institution, status=Course.Status.APPROVED)
     }
     numbers = {clean(r.get("certificate_no")) for _n, r in rows}
-    certificates = _certificates(numbers)
+    certificates = records_find(numbers)
     entries = []
     for row_no, row in rows:
         problems = _check(row, courses, certificates, today)
@@ -112,20 +117,8 @@ def hour_report_rows(
             )
             result.created += created
             result.unchanged += not created
-        exchange_on_progress(legacy_ids={entry.certificate_id for entry in entries}, as_of=today)
+        progress_send(records={entry.certificate_id for entry in entries}, on=today, now=now)
     return result
-
-
-def _certificates(numbers: set[str]) -> dict[str, LegacyCertificate]:
-    """Each number's training record: an old certificate's own, or an e-certificate's (after the exchange
-    institutions name the e-certificate; its hours go on the record it continues)."""
-    found = {
-        c.certificate_no: c
-        for c in LegacyCertificate.objects.filter(certificate_no__in=numbers).select_related("holder")
-    }
-    for e in ECertificate.objects.filter(number__in=numbers).select_related("record__holder"):
-        found[e.number] = e.record
-    return found
 
 
 def _check(row: dict, courses: dict, certificates: dict, today: date) -> list[tuple[str, str, str]]:

@@ -20,8 +20,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sitecert.certificates.exchange import exchange_on_progress
 from sitecert.errors import DomainError
+from sitecert.learning.hooks import progress_send
 from sitecert.learning.models import DailyCredit, Enrolment, HourEntry, LearningSession, Unit, UnitProgress
 from sitecert.policies.selectors import policy_in_force
 
@@ -180,7 +180,7 @@ def _complete_course(enrolment: Enrolment, now: datetime) -> None:
             "institution": course.institution,
         },
     )
-    exchange_on_progress(legacy_ids=[enrolment.certificate_id], as_of=timezone.localdate(now), now=now)
+    progress_send(records=[enrolment.certificate_id], on=timezone.localdate(now), now=now)
 
 
 def session_resume(*, token: str, user, now: datetime) -> LearningSession:

@@ -5,8 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from sitecert.certificates.models import CertificateRequest
 from sitecert.errors import DomainError
 from sitecert.learning.models import Category, Unit
+from sitecert.lib import idnumber
+from sitecert.lib.textnorm import clean, clean_name, name_problem
 from sitecert.people.models import Organisation
-from sitecert.people.selectors import STAFF_STATUSES
+from sitecert.portals.selectors import STAFF_STATUSES
 from sitecert.registry.models import Post
 
 
@@ -146,3 +148,29 @@ class CertificateRequestForm(forms.Form):
     new_name = forms.CharField(
         label=_("变更后姓名"), max_length=40, required=False, help_text=_("仅信息变更时填写，须与户籍一致")
     )
+
+
+class NumberQueryForm(forms.Form):
+    certificate_no = forms.CharField(label=_("证书编号"), max_length=64)
+
+    def clean_certificate_no(self):
+        return clean(self.cleaned_data["certificate_no"])
+
+
+class PersonQueryForm(forms.Form):
+    id_number = forms.CharField(label=_("身份证号"), max_length=30)
+    name = forms.CharField(label=_("姓名"), max_length=40)
+
+    def clean_id_number(self):
+        try:
+            return idnumber.parse(clean(self.cleaned_data["id_number"])).value
+        except idnumber.InvalidIdNumber as exc:
+            if exc.code == "check":
+                raise forms.ValidationError(_("身份证号校验位不正确，请核对后重新输入")) from None
+            raise forms.ValidationError(_("身份证号应为18位（最后一位可为X）")) from None
+
+    def clean_name(self):
+        name = clean_name(self.cleaned_data["name"])
+        if name_problem(name):
+            raise forms.ValidationError(_("请输入2至40个字的姓名，不含数字"))
+        return name

@@ -1,9 +1,23 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from sitecert.portals.views import accounts, authority, certificates, duty, holder, learning, organisation
+from sitecert.portals.views import (
+    accounts,
+    authority,
+    certificates,
+    duty,
+    holder,
+    learning,
+    organisation,
+    query,
+    verify,
+)
 
 urlpatterns = [
+    path("query/", query.query, name="registry-query"),
+    path("verify/", verify.verify, name="verify"),
+    path("verify/<str:number>", verify.verify, name="verify-number"),
+    path(".well-known/jwks.json", verify.jwks, name="jwks"),
     path("accounts/register/", accounts.register, name="register"),
     path("accounts/register/organisation/", accounts.register_organisation, name="register-organisation"),
     path("accounts/register/confirm/", accounts.register_confirm, name="register-confirm"),

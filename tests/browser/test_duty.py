@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from sitecert.people.demo import OTHER_EMPLOYER, PASSWORD, demo_accounts_seed
+from sitecert import clock
+from sitecert.demo.seed import OTHER_EMPLOYER, PASSWORD, demo_accounts_seed
 from sitecert.people.models import User
 from sitecert.registry import demo
 from sitecert.registry.importing import registry_import
@@ -25,8 +26,10 @@ def demo_data(keys, tmp_path):
         writer.writerow(demo.HEADER)
         writer.writerows(demo.registry_rows(1500))
     registry_import(path=path, today=timezone.localdate())
-    demo_accounts_seed()
-    demo_accounts_seed()  # idempotent: a second seed changes nothing the pages show
+    demo_accounts_seed(now=clock.now(), today=clock.today())
+    demo_accounts_seed(
+        now=clock.now(), today=clock.today()
+    )  # idempotent: a second seed changes nothing the pages show
     User.objects.create_superuser("admin", password=PASSWORD)
 
 

@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -39,7 +39,10 @@ def report(personas, courses):
             "score": "" if score is None else str(score),
         }
         result = hour_report_rows(
-            institution=personas.institution_admin.organisation, rows=[(2, row)], today=today or on
+            institution=personas.institution_admin.organisation,
+            rows=[(2, row)],
+            today=today or on,
+            now=datetime.combine(today or on, time(12), tzinfo=TZ),
         )
         assert not result.rejections, result.rejections
         return result

@@ -58,7 +58,7 @@ def _row(personas, courses, ecert, kind, hours, day):  # noqa: F811
             "completed_on": day.isoformat(),
         }
         result = hour_report_rows(
-            institution=personas.institution_admin.organisation, rows=[(2, row)], today=day
+            institution=personas.institution_admin.organisation, rows=[(2, row)], today=day, now=at(day)
         )
         assert not result.rejections and result.created == 1, result.rejections
         hours -= part

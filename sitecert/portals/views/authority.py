@@ -3,8 +3,8 @@
 from django.shortcuts import render
 
 from sitecert.certificates.selectors import ecertificate_counts
-from sitecert.people.selectors import authority_counts, organisations_pending
 from sitecert.portals.access import authority_required
+from sitecert.portals.selectors import authority_counts, organisations_pending
 from sitecert.registry.models import LegacyStatus
 
 

@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 
 from sitecert import clock
 from sitecert.certificates import lifecycle
-from sitecert.certificates.api import pdf_response
 from sitecert.certificates.credentials import qr_content
 from sitecert.certificates.eligibility import explain
 from sitecert.certificates.models import ECertificate
 from sitecert.duty.evaluation import explain as duty_explain
 from sitecert.errors import DomainError
 from sitecert.pdfkit import qr_svg
+from sitecert.portals import files
 from sitecert.portals.access import ecertificate_for, legacy_certificate_for
 from sitecert.portals.forms import CertificateRequestForm, show_error
 
@@ -66,4 +66,4 @@ def ecertificate(request, number: str):
 
 @login_required
 def ecertificate_pdf(request, number: str):
-    return pdf_response(ecertificate_for(request.user, number))
+    return files.ecertificate_pdf(ecertificate_for(request.user, number))

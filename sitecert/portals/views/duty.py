@@ -2,14 +2,14 @@
 
 from django import forms
 from django.core.cache import cache
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from sitecert import clock
 from sitecert.duty import charts
-from sitecert.duty.exports import XLSX, region_workbook, staff_duty_workbook
+from sitecert.duty.exports import region_workbook, staff_duty_workbook
 from sitecert.duty.selectors import RISKS, authority_figures, employer_duty, state_rows
+from sitecert.portals import files
 from sitecert.portals.access import authority_required, employer_required
 from sitecert.registry.models import Post
 
@@ -53,10 +53,9 @@ def employer_dashboard(request):
 @employer_required
 def employer_export(request):
     _filters, rows, _missing = _staff(request)
-    response = HttpResponse(content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="duty-{clock.today():%Y%m%d}.xlsx"'
-    staff_duty_workbook(rows, response)
-    return response
+    return files.written(
+        f"duty-{clock.today():%Y%m%d}.xlsx", files.XLSX, lambda out: staff_duty_workbook(rows, out)
+    )
 
 
 def _figures() -> dict:
@@ -81,7 +80,7 @@ def authority_dashboard(request):
 
 @authority_required
 def authority_export(request):
-    response = HttpResponse(content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="region-{clock.today():%Y%m%d}.xlsx"'
-    region_workbook(_figures(), response)
-    return response
+    figures = _figures()
+    return files.written(
+        f"region-{clock.today():%Y%m%d}.xlsx", files.XLSX, lambda out: region_workbook(figures, out)
+    )

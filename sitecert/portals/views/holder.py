@@ -7,9 +7,9 @@ from django.views.decorators.http import require_POST
 
 from sitecert import clock
 from sitecert.people.roster import roster_entry_dispute
-from sitecert.people.selectors import holder_certificates, holder_roster
 from sitecert.portals.access import holder_required, roster_entry_for_holder
 from sitecert.portals.forms import DisputeForm
+from sitecert.portals.selectors import holder_certificates, holder_roster
 
 
 @holder_required

@@ -1,7 +1,7 @@
 """The holder's learning pages: the catalogue for a certificate, a course, a unit being learnt."""
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +11,7 @@ from sitecert import clock
 from sitecert.errors import DomainError
 from sitecert.learning import assessments, proof, selectors, services, timekeeping
 from sitecert.learning.models import AssessmentAttempt, Course, Enrolment
+from sitecert.portals import files
 from sitecert.portals.access import holder_required
 from sitecert.registry.models import LegacyCertificate
 
@@ -117,9 +118,7 @@ def proof_of_hours(request, certificate: int, year: int):
     token = proof.proof_token(certificate=cert, year=year)
     url = request.build_absolute_uri(reverse("verify-hours", args=[token]))
     pdf = proof.proof_of_hours_pdf(certificate=cert, year=year, verify_url=url, today=clock.today())
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="hours-{cert.certificate_no}-{year}.pdf"'
-    return response
+    return files.attachment(f"hours-{cert.certificate_no}-{year}.pdf", files.PDF, pdf)
 
 
 def verify_hours(request, token: str):

@@ -3,7 +3,6 @@
 from functools import partial
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +17,7 @@ from sitecert.learning.reports import hour_report_import
 from sitecert.people import roster, services
 from sitecert.people.exports import staff_workbook
 from sitecert.people.models import Organisation
-from sitecert.people.selectors import employer_staff
+from sitecert.portals import files
 from sitecert.portals.access import api_token_for, employer_required, organisation_required
 from sitecert.portals.forms import (
     CourseForm,
@@ -31,6 +30,7 @@ from sitecert.portals.forms import (
     UploadForm,
     show_error,
 )
+from sitecert.portals.selectors import employer_staff
 from sitecert.uploads import upload_on_disk
 
 
@@ -59,10 +59,9 @@ def staff_export(request):
         post=criteria.get("post"),
         status=criteria.get("status", ""),
     )
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="staff-{clock.today():%Y%m%d}.xlsx"'
-    staff_workbook(rows, response)
-    return response
+    return files.written(
+        f"staff-{clock.today():%Y%m%d}.xlsx", files.XLSX, lambda out: staff_workbook(rows, out)
+    )
 
 
 @employer_required
@@ -100,7 +99,7 @@ def _upload_page(request, template: str, importer):
         upload = form.cleaned_data["file"]
         with upload_on_disk(upload) as path:
             try:
-                result = importer(path=path, file_name=upload.name, today=timezone.localdate())
+                result = importer(path=path, file_name=upload.name, today=clock.today())
             except DomainError as exc:
                 show_error(form, exc)
     return render(request, template, {"form": form, "result": result})
@@ -156,7 +155,9 @@ def help_page(request):
 @organisation_required(kind=Organisation.Kind.INSTITUTION)
 @require_http_methods(["GET", "POST"])
 def hour_report_upload(request):
-    importer = partial(hour_report_import, institution=request.user.organisation, by=request.user)
+    importer = partial(
+        hour_report_import, institution=request.user.organisation, by=request.user, now=clock.now()
+    )
     return _upload_page(request, "portals/report_upload.html", importer)
 
 

@@ -6,9 +6,9 @@ from django.http import Http404
 from ninja import Router, Schema
 
 from sitecert import clock
+from sitecert.api.common import AUTH, ErrorOut
 from sitecert.certificates.eligibility import hours_text
 from sitecert.duty.evaluation import explain
-from sitecert.people.api import AUTH, ErrorOut
 from sitecert.portals.access import ecertificate_for
 
 router = Router(tags=["duty 年度继续教育义务"], auth=AUTH)

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 from sitecert import clock
 from sitecert.certificates.keys import jwks as jwks_document
 from sitecert.certificates.verification import verify_number, verify_person, verify_token
-from sitecert.registry.forms import PersonQueryForm
+from sitecert.portals.forms import PersonQueryForm
 from sitecert.throttle import refused_page
 
 

@@ -1,9 +1,9 @@
-"""Demo accounts for `sitecert seed-demo` (DEBUG only): one of each kind, all with the same password."""
+"""Demo accounts and data for `sitecert seed-demo` (DEBUG only): one account of each kind, all with the same
+password, and each app's demo data on top of the demo registry."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
-from django.utils import timezone
 
 from sitecert.certificates.demo import demo_exchange_seed
 from sitecert.duty.demo import demo_duty_seed
@@ -26,7 +26,7 @@ def _account(**fields) -> User:
     return user
 
 
-def _organisation(kind: str, spec: tuple) -> Organisation:
+def _organisation(kind: str, spec: tuple, now: datetime) -> Organisation:
     name, code, mobile, admin = spec
     org, _ = Organisation.objects.get_or_create(
         uscc=code,
@@ -34,13 +34,13 @@ def _organisation(kind: str, spec: tuple) -> Organisation:
             "kind": kind,
             "name": name,
             "status": Organisation.Status.ACTIVE,
-            "decided_at": timezone.now(),
+            "decided_at": now,
         },
     )
     _account(
         username=mobile,
         mobile=mobile,
-        mobile_confirmed_at=timezone.now(),
+        mobile_confirmed_at=now,
         first_name=admin,
         organisation=org,
         is_org_admin=True,
@@ -49,7 +49,7 @@ def _organisation(kind: str, spec: tuple) -> Organisation:
 
 
 @transaction.atomic
-def demo_accounts_seed() -> list[tuple[str, str]]:
+def demo_accounts_seed(*, now: datetime, today: date) -> list[tuple[str, str]]:
     """Idempotent. Returns (who, login) pairs to print."""
     holder = Person.objects.filter(legacy_certificates__status="valid").order_by("id_number").first()
     logins = [("authority 主管部门", "admin")]
@@ -59,11 +59,11 @@ def demo_accounts_seed() -> list[tuple[str, str]]:
             person=holder,
             first_name=holder.name,
             mobile="13800000000",
-            mobile_confirmed_at=timezone.now(),
+            mobile_confirmed_at=now,
         )
         logins.append((f"holder 个人 {holder.name}", holder.id_number))
-    employer = _organisation(Organisation.Kind.EMPLOYER, EMPLOYER)
-    institution = _organisation(Organisation.Kind.INSTITUTION, INSTITUTION)
+    employer = _organisation(Organisation.Kind.EMPLOYER, EMPLOYER, now)
+    institution = _organisation(Organisation.Kind.INSTITUTION, INSTITUTION, now)
     demo_library_seed(institution)
     demo_exchange_seed(institution=institution, spare=holder)
     certs = LegacyCertificate.objects.select_related("holder").order_by("certificate_no")[:40]
@@ -74,7 +74,7 @@ def demo_accounts_seed() -> list[tuple[str, str]]:
             post_id=cert.post_id,
             started_on=date(2019 + i % 2, 1 + i % 12, 1),
         )
-    other = _organisation(Organisation.Kind.EMPLOYER, OTHER_EMPLOYER)
-    demo_duty_seed(institution=institution, employers=[employer, other], today=timezone.localdate())
+    other = _organisation(Organisation.Kind.EMPLOYER, OTHER_EMPLOYER, now)
+    demo_duty_seed(institution=institution, employers=[employer, other], today=today)
     logins += [("employer 用人单位", EMPLOYER[2]), ("institution 培训机构", INSTITUTION[2])]
     return logins

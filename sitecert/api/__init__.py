@@ -8,12 +8,12 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
-from sitecert.certificates.api import router as certificates_router
-from sitecert.duty.api import router as duty_router
+from sitecert.api.accounts import router as accounts_router
+from sitecert.api.certificates import router as certificates_router
+from sitecert.api.duty import router as duty_router
+from sitecert.api.learning import router as learning_router
+from sitecert.api.registry import router as registry_router
 from sitecert.errors import DomainError
-from sitecert.learning.api import router as learning_router
-from sitecert.people.api import router as people_router
-from sitecert.registry.api import router as registry_router
 from sitecert.throttle import RateLimited
 
 api = NinjaAPI(
@@ -59,7 +59,7 @@ def health(request):
 
 
 api.add_router("/registry/", registry_router)
-api.add_router("/", people_router)
+api.add_router("/", accounts_router)
 api.add_router("/learning/", learning_router)
 api.add_router("/", certificates_router)
 api.add_router("/", duty_router)

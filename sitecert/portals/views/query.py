@@ -1,6 +1,6 @@
 from django.shortcuts import render
 
-from sitecert.registry.forms import NumberQueryForm, PersonQueryForm
+from sitecert.portals.forms import NumberQueryForm, PersonQueryForm
 from sitecert.registry.selectors import legacy_certificate_find, legacy_certificates_of
 from sitecert.throttle import refused_page
 

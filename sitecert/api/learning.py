@@ -3,16 +3,15 @@
 from datetime import date
 
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from sitecert import clock
+from sitecert.api.common import AUTH, ErrorOut
 from sitecert.certificates.retraining import Examination, retraining_record
 from sitecert.learning import reports, timekeeping
 from sitecert.learning.models import Enrolment, Unit
-from sitecert.people.api import AUTH, ErrorOut
 
 router = Router(tags=["learning 继续教育"], auth=AUTH)
 
@@ -114,7 +113,7 @@ def report(request, rows: list[ReportRowIn]):
     reports.require_institution(institution, request.user)
     numbered = [(n, row.dict()) for n, row in enumerate(rows, 1)]
     result = reports.hour_report_rows(
-        institution=institution, rows=numbered, today=timezone.localdate(clock.now())
+        institution=institution, rows=numbered, today=clock.today(), now=clock.now()
     )
     return {
         "created": result.created,

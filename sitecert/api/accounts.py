@@ -12,32 +12,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.security import HttpBearer, django_auth
 
 from sitecert import clock
+from sitecert.api.common import AUTH, ErrorOut
 from sitecert.lib.idnumber import mask
 from sitecert.people import roster, services
 from sitecert.people.models import Organisation, RosterEntry, User
-from sitecert.people.selectors import holder_certificates
+from sitecert.portals.selectors import holder_certificates
 from sitecert.registry.models import Post
 
-
-class TokenAuth(HttpBearer):
-    def authenticate(self, request, token):
-        found = services.api_token_authenticate(token)
-        if found is None:
-            return None
-        request.user, request.api_token = found.user, found
-        return found.user
-
-
-AUTH = [TokenAuth(), django_auth]
 router = Router(tags=["accounts 账号与在岗人员"])
-
-
-class ErrorOut(Schema):
-    message: str
-    details: object = None
 
 
 class RegisterIn(Schema):

@@ -3,20 +3,19 @@ credential and PDF for those who may see it, and the holder's lifecycle requests
 
 from datetime import date
 
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from sitecert import clock
+from sitecert.api.common import AUTH, ErrorOut
 from sitecert.certificates import lifecycle
 from sitecert.certificates.eligibility import explain, hours_text
 from sitecert.certificates.exchange import replaced_number
-from sitecert.certificates.pdf import certificate_pdf
 from sitecert.certificates.verification import verify_number, verify_person, verify_token
 from sitecert.errors import DomainError
-from sitecert.people.api import AUTH, ErrorOut
 from sitecert.portals.access import ecertificate_for, legacy_certificate_for
-from sitecert.registry.forms import PersonQueryForm
+from sitecert.portals.files import ecertificate_pdf
+from sitecert.portals.forms import PersonQueryForm
 from sitecert.throttle import check_rate
 
 router = Router(tags=["certificates 电子证书"])
@@ -189,13 +188,7 @@ def certificate_detail(request, number: str):
     summary="电子证书 PDF（带电子签章）/ The sealed PDF",
 )
 def certificate_pdf_download(request, number: str):
-    return pdf_response(ecertificate_for(request.user, number))
-
-
-def pdf_response(ecert) -> HttpResponse:
-    response = HttpResponse(certificate_pdf(ecert=ecert), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{ecert.number}-v{ecert.version}.pdf"'
-    return response
+    return ecertificate_pdf(ecertificate_for(request.user, number))
 
 
 class RequestIn(Schema):

@@ -5,10 +5,10 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
+from sitecert import clock
 from sitecert.certificates.models import ECertificate
-from sitecert.people.demo import PASSWORD, demo_accounts_seed
+from sitecert.demo.seed import PASSWORD, demo_accounts_seed
 from sitecert.registry import demo
 from sitecert.registry.importing import describe_counts, registry_import
 
@@ -28,11 +28,11 @@ class Command(BaseCommand):
                 writer = csv.writer(f)
                 writer.writerow(demo.HEADER)
                 writer.writerows(demo.registry_rows(people))
-            result = registry_import(path=path, today=timezone.localdate())
+            result = registry_import(path=path, today=clock.today())
         self.stdout.write(f"原证书库演示数据：{describe_counts(result.counts)}")
         if settings.DEBUG:
             self._demo_admin()
-            for who, login in demo_accounts_seed():
+            for who, login in demo_accounts_seed(now=clock.now(), today=clock.today()):
                 self.stdout.write(f"  {who}: {login} / {PASSWORD}")
             if sample := ECertificate.objects.order_by("number").first():
                 self.stdout.write(
