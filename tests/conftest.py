@@ -12,6 +12,7 @@ from sitecert.registry import demo
 
 FILE_KINDS = ("csv-utf8", "csv-utf8-bom", "csv-gb18030", "xlsx")
 TODAY = date(2020, 8, 1)
+NOW = datetime(2020, 8, 1, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 def write_table(path: Path, header, rows, kind: str) -> Path:

@@ -8,7 +8,6 @@ from datetime import date
 
 from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
@@ -113,7 +112,7 @@ def _employer(request) -> Organisation:
     summary="个人用户注册（发送短信验证码）/ Register a holder",
 )
 def register(request, payload: RegisterIn):
-    user = services.holder_register(**payload.dict())
+    user = services.holder_register(**payload.dict(), now=clock.now())
     body = {
         "account_id": user.pk,
         "mobile_masked": user.masked_mobile,
@@ -132,7 +131,7 @@ def confirm(request, payload: ConfirmIn):
     user = User.objects.filter(pk=payload.account_id, is_active=False).first()
     if user is None:
         raise HttpError(400, _("验证码已失效，请重新获取"))
-    services.account_confirm_mobile(user=user, code=payload.code)
+    services.account_confirm_mobile(user=user, code=payload.code, now=clock.now())
     return {"message": _("账号已启用")}
 
 
@@ -208,7 +207,7 @@ def roster_add(request, payload: RosterIn):
         post=post,
         started_on=payload.started_on,
         ended_on=payload.ended_on,
-        today=timezone.localdate(),
+        today=clock.today(),
     )
     return Status(201, _roster_out(entry))
 

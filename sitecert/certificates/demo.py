@@ -1,9 +1,7 @@
 """Demo: about a third of the in-scope old certificates completed their continuing education in autumn
 2020 (hours reported by the demo institution) and were exchanged as of 2020-12-31."""
 
-from datetime import date
-
-from django.utils import timezone
+from datetime import date, datetime
 
 from sitecert.certificates.eligibility import in_scope
 from sitecert.certificates.exchange import RunResult, exchange_run
@@ -16,7 +14,9 @@ DONE_ON = date(2020, 10, 15)
 ROUND_END = date(2020, 12, 31)
 
 
-def demo_exchange_seed(*, institution: Organisation, spare: Person | None, share: int = 3) -> RunResult:
+def demo_exchange_seed(
+    *, institution: Organisation, spare: Person | None, now: datetime, share: int = 3
+) -> RunResult:
     """Idempotent. Every `share`-th in-scope certificate (not the demo holder's) gets its hours and pass."""
     policy = policy_in_force(on=ROUND_END)
     general = list(Course.objects.filter(institution=institution, category=Category.GENERAL))
@@ -47,4 +47,4 @@ def demo_exchange_seed(*, institution: Organisation, spare: Person | None, share
                 )
             )
     HourEntry.objects.bulk_create(entries, batch_size=2000, ignore_conflicts=True)
-    return exchange_run(as_of=ROUND_END, now=timezone.now())
+    return exchange_run(as_of=ROUND_END, now=now)

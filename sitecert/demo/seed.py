@@ -65,7 +65,7 @@ def demo_accounts_seed(*, now: datetime, today: date) -> list[tuple[str, str]]:
     employer = _organisation(Organisation.Kind.EMPLOYER, EMPLOYER, now)
     institution = _organisation(Organisation.Kind.INSTITUTION, INSTITUTION, now)
     demo_library_seed(institution)
-    demo_exchange_seed(institution=institution, spare=holder)
+    demo_exchange_seed(institution=institution, spare=holder, now=now)
     certs = LegacyCertificate.objects.select_related("holder").order_by("certificate_no")[:40]
     for i, cert in enumerate(certs):
         RosterEntry.objects.get_or_create(
@@ -75,6 +75,6 @@ def demo_accounts_seed(*, now: datetime, today: date) -> list[tuple[str, str]]:
             started_on=date(2019 + i % 2, 1 + i % 12, 1),
         )
     other = _organisation(Organisation.Kind.EMPLOYER, OTHER_EMPLOYER, now)
-    demo_duty_seed(institution=institution, employers=[employer, other], today=today)
+    demo_duty_seed(institution=institution, employers=[employer, other], today=today, now=now)
     logins += [("employer 用人单位", EMPLOYER[2]), ("institution 培训机构", INSTITUTION[2])]
     return logins

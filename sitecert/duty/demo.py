@@ -3,9 +3,7 @@ exchanged certificates six in ten learn their 32 hours every year, two in ten fe
 one in ten did too little in 2021–2022 (lapsed), one in ten has no roster entry (lapsed for not working in
 the post); this year's hours are still coming in. Then the evaluation as of the day. Idempotent."""
 
-from datetime import date, timedelta
-
-from django.utils import timezone
+from datetime import date, datetime, timedelta
 
 from sitecert.certificates.models import ECertificate
 from sitecert.duty.evaluation import RunResult, evaluate
@@ -60,7 +58,9 @@ def _entries(cert: ECertificate, n: int, courses: dict, institution: Organisatio
     return rows
 
 
-def demo_duty_seed(*, institution: Organisation, employers: list[Organisation], today: date) -> RunResult:
+def demo_duty_seed(
+    *, institution: Organisation, employers: list[Organisation], today: date, now: datetime
+) -> RunResult:
     """Idempotent: hour records and roster entries as the profiles above, then the evaluation as of today."""
     courses: dict[str | int, list[Course]] = {
         Category.GENERAL: list(Course.objects.filter(institution=institution, category=Category.GENERAL))
@@ -85,4 +85,4 @@ def demo_duty_seed(*, institution: Organisation, employers: list[Organisation], 
             )
     HourEntry.objects.bulk_create(entries, batch_size=2000, ignore_conflicts=True)
     RosterEntry.objects.bulk_create(roster, batch_size=2000, ignore_conflicts=True)
-    return evaluate(as_of=today, now=timezone.now())
+    return evaluate(as_of=today, now=now)

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from sitecert import clock
 from sitecert.people.models import ApiToken, Organisation, RosterEntry, User
 from sitecert.people.services import organisation_decide
 from sitecert.registry.models import Person
@@ -55,7 +56,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
     def _decide(self, request, queryset, approve: bool):
         for org in queryset:
-            organisation_decide(organisation=org, by=request.user, approve=approve)
+            organisation_decide(organisation=org, by=request.user, approve=approve, now=clock.now())
         messages.success(request, _("已处理 %(n)d 个单位") % {"n": queryset.count()})
 
 

@@ -184,7 +184,7 @@ class OneTimeCode(models.Model):
     purpose = models.CharField(max_length=10, choices=Purpose.choices)
     mobile = models.CharField(max_length=11)
     digest = models.CharField(max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
     used_at = models.DateTimeField(null=True, blank=True)

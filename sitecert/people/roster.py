@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from sitecert.errors import DomainError
@@ -231,9 +231,9 @@ def roster_entry_dispute(*, entry: RosterEntry, holder: User, reason: str) -> Ro
     return entry
 
 
-def roster_entry_end(*, entry: RosterEntry, by: User, ended_on: date) -> RosterEntry:
+def roster_entry_end(*, entry: RosterEntry, by: User, ended_on: date, today: date) -> RosterEntry:
     _require_employer(entry.employer, by)
-    _check_dates(entry.started_on, ended_on, timezone.localdate())
+    _check_dates(entry.started_on, ended_on, today)
     entry.ended_on = ended_on
     entry.save(update_fields=["ended_on"])
     return entry

@@ -4,13 +4,12 @@ API tokens. Plain functions that the pages, the API, the admin and the commands 
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sitecert.errors import DomainError
@@ -75,8 +74,7 @@ def _code_digest(user: User, purpose: str, code: str) -> str:
     return hmac.new(key, f"{user.pk}:{purpose}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def one_time_code_send(*, user: User, purpose: str, mobile: str) -> None:
-    now = timezone.now()
+def one_time_code_send(*, user: User, purpose: str, mobile: str, now: datetime) -> None:
     last = user.one_time_codes.filter(purpose=purpose).order_by("-created_at").first()
     if last and (now - last.created_at).total_seconds() < RESEND_SECONDS:
         wait = RESEND_SECONDS - int((now - last.created_at).total_seconds())
@@ -90,6 +88,7 @@ def one_time_code_send(*, user: User, purpose: str, mobile: str) -> None:
         purpose=purpose,
         mobile=mobile,
         digest=_code_digest(user, purpose, code),
+        created_at=now,
         expires_at=now + timedelta(minutes=minutes),
     )
     send_sms(
@@ -99,9 +98,8 @@ def one_time_code_send(*, user: User, purpose: str, mobile: str) -> None:
     )
 
 
-def one_time_code_check(*, user: User, purpose: str, code: str) -> OneTimeCode:
+def one_time_code_check(*, user: User, purpose: str, code: str, now: datetime) -> OneTimeCode:
     """The latest code of that purpose, if `code` is it, unexpired, unused and not guessed at too often."""
-    now = timezone.now()
     with transaction.atomic():  # the attempt is counted even when the code is wrong
         latest = (
             OneTimeCode.objects.select_for_update()
@@ -123,7 +121,7 @@ def one_time_code_check(*, user: User, purpose: str, code: str) -> OneTimeCode:
 # Holders ---------------------------------------------------------------------------------------------
 
 
-def holder_register(*, name: str, id_number: str, mobile: str, password: str) -> User:
+def holder_register(*, name: str, id_number: str, mobile: str, password: str, now: datetime) -> User:
     """Start a holder's registration: an inactive account and a code sent to the mobile number.
 
     One account per ID number: a registered ID number is refused (the person recovers their account
@@ -156,32 +154,32 @@ def holder_register(*, name: str, id_number: str, mobile: str, password: str) ->
             user.save()
         except IntegrityError as exc:  # the same ID number registering twice at the same moment
             raise DomainError(_("该身份证号已注册"), code="already_registered", status=409) from exc
-        one_time_code_send(user=user, purpose=OneTimeCode.Purpose.REGISTER, mobile=mobile)
+        one_time_code_send(user=user, purpose=OneTimeCode.Purpose.REGISTER, mobile=mobile, now=now)
     return user
 
 
-def account_confirm_mobile(*, user: User, code: str) -> User:
+def account_confirm_mobile(*, user: User, code: str, now: datetime) -> User:
     """Finish a registration: the code proves the mobile number; the account becomes active."""
-    one_time_code_check(user=user, purpose=OneTimeCode.Purpose.REGISTER, code=code)
-    user.is_active, user.mobile_confirmed_at = True, timezone.now()
+    one_time_code_check(user=user, purpose=OneTimeCode.Purpose.REGISTER, code=code, now=now)
+    user.is_active, user.mobile_confirmed_at = True, now
     user.save(update_fields=["is_active", "mobile_confirmed_at"])
     return user
 
 
-def password_reset_start(*, identifier: str) -> User | None:
+def password_reset_start(*, identifier: str, now: datetime) -> User | None:
     """Send a reset code to the account's confirmed mobile. Says nothing about accounts that do not exist."""
     user = find_account(identifier)
     if user is None or not user.is_active or not user.mobile_confirmed_at:
         return None
-    one_time_code_send(user=user, purpose=OneTimeCode.Purpose.RESET, mobile=user.mobile)
+    one_time_code_send(user=user, purpose=OneTimeCode.Purpose.RESET, mobile=user.mobile, now=now)
     return user
 
 
-def password_reset_finish(*, user: User | None, code: str, password: str) -> User:
+def password_reset_finish(*, user: User | None, code: str, password: str, now: datetime) -> User:
     if user is None:
         raise DomainError(_("验证码不正确"), code="code_wrong", field="code")
     _password(password, user)
-    one_time_code_check(user=user, purpose=OneTimeCode.Purpose.RESET, code=code)
+    one_time_code_check(user=user, purpose=OneTimeCode.Purpose.RESET, code=code, now=now)
     user.set_password(password)
     user.save(update_fields=["password"])
     return user
@@ -202,7 +200,7 @@ def parse_uscc(text: str) -> str:
 
 
 def organisation_register(
-    *, kind: str, name: str, uscc_code: str, admin_name: str, mobile: str, password: str
+    *, kind: str, name: str, uscc_code: str, admin_name: str, mobile: str, password: str, now: datetime
 ) -> User:
     """An organisation, pending the authority's approval, and its first administrator (inactive until
     the mobile number is confirmed)."""
@@ -231,18 +229,22 @@ def organisation_register(
         _password(password, user)
         user.set_password(password)
         user.save()
-        one_time_code_send(user=user, purpose=OneTimeCode.Purpose.REGISTER, mobile=mobile)
+        one_time_code_send(user=user, purpose=OneTimeCode.Purpose.REGISTER, mobile=mobile, now=now)
     return user
 
 
-def organisation_decide(*, organisation: Organisation, by: User, approve: bool) -> Organisation:
+def organisation_decide(
+    *, organisation: Organisation, by: User, approve: bool, now: datetime
+) -> Organisation:
     organisation.status = Organisation.Status.ACTIVE if approve else Organisation.Status.REJECTED
-    organisation.decided_at, organisation.decided_by = timezone.now(), by
+    organisation.decided_at, organisation.decided_by = now, by
     organisation.save(update_fields=["status", "decided_at", "decided_by"])
     return organisation
 
 
-def staff_add(*, organisation: Organisation, by: User, name: str, mobile: str, password: str) -> User:
+def staff_add(
+    *, organisation: Organisation, by: User, name: str, mobile: str, password: str, now: datetime
+) -> User:
     """An administrator adds a colleague; they log in with their mobile number."""
     if by.organisation_id != organisation.pk or not by.is_org_admin:
         raise DomainError(_("只有本单位管理员可以添加账号"), code="forbidden", status=403)
@@ -250,7 +252,7 @@ def staff_add(*, organisation: Organisation, by: User, name: str, mobile: str, p
     with transaction.atomic():
         _claim_mobile(mobile)
         user = User(username=mobile, mobile=mobile, first_name=parse_name(name), organisation=organisation)
-        user.mobile_confirmed_at = timezone.now()  # vouched for by the administrator
+        user.mobile_confirmed_at = now  # vouched for by the administrator
         _password(password, user)
         user.set_password(password)
         user.save()
@@ -281,17 +283,17 @@ def api_token_create(
     return token, secret
 
 
-def api_token_revoke(*, token: ApiToken, by: User) -> None:
+def api_token_revoke(*, token: ApiToken, by: User, now: datetime) -> None:
     allowed = token.user_id == by.pk or (
         token.organisation_id and token.organisation_id == by.organisation_id and by.is_org_admin
     )
     if not allowed:
         raise DomainError(_("无权撤销该令牌"), code="forbidden", status=403)
-    token.revoked_at = timezone.now()
+    token.revoked_at = now
     token.save(update_fields=["revoked_at"])
 
 
-def api_token_authenticate(secret: str) -> ApiToken | None:
+def api_token_authenticate(secret: str, *, now: datetime) -> ApiToken | None:
     if not secret.startswith(ApiToken.PREFIX):
         return None
     token = (
@@ -301,7 +303,6 @@ def api_token_authenticate(secret: str) -> ApiToken | None:
     )
     if token is None:
         return None
-    now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token

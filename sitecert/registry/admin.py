@@ -2,11 +2,11 @@ from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sitecert import clock
 from sitecert.adminkit import ReadOnlyAdmin, ReadOnlyInline
 from sitecert.registry.forms import RegistryUploadForm
 from sitecert.registry.importing import (
@@ -92,7 +92,8 @@ class ImportBatchAdmin(ReadOnlyAdmin):
                     result = registry_import(
                         path=target,
                         file_name=upload.name,
-                        today=timezone.localdate(),
+                        today=clock.today(),
+                        now=clock.now(),
                         imported_by=request.user,
                         dry_run=form.cleaned_data["dry_run"],
                     )

@@ -7,14 +7,15 @@ handful of statements over the whole file, never a query per row.
 """
 
 import csv
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import IO
 
 from django.db import connection, transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from sitecert.lib.tabular import Layout, MissingColumns, UnreadableFile, open_table
@@ -49,6 +50,7 @@ def registry_import(
     path: Path | str,
     file_name: str | None = None,
     today: date,
+    now: datetime,
     imported_by=None,
     dry_run: bool = False,
     report: IO[str] | None = None,
@@ -59,25 +61,26 @@ def registry_import(
     file_name = file_name or Path(path).name
     with translation.override("zh-hans"):
         try:
-            return _import(path, file_name, today, imported_by, dry_run, report, progress)
+            return _import(path, file_name, today, now, imported_by, dry_run, report, progress)
         except (UnreadableFile, MissingColumns) as exc:
             raise refusal(exc) from exc
 
 
-def _import(path, file_name, today, imported_by, dry_run, report, progress) -> ImportResult:
+def _import(path, file_name, today, now, imported_by, dry_run, report, progress) -> ImportResult:
     table = open_table(path, file_name)
     layout = registry_layout(table.header)
     with transaction.atomic():
         batch = ImportBatch.objects.create(
-            file_name=file_name, sha256=table.sha256, imported_by=imported_by, started_at=timezone.now()
+            file_name=file_name, sha256=table.sha256, imported_by=imported_by, started_at=now
         )
-        stage = _Stage(batch)
+        started = time.monotonic()
+        stage = _Stage(batch, now)
         stage.fill(table.rows, RowValidator(layout, today), layout, progress)
         progress("merge", stage.total)
         counts = stage.merge()
         for key, value in counts.items():
             setattr(batch, key, value)
-        batch.total, batch.finished_at = stage.total, timezone.now()
+        batch.total, batch.finished_at = stage.total, now + timedelta(seconds=time.monotonic() - started)
         batch.save()
         if report is not None:
             write_report(stage.rejections(), report)
@@ -106,8 +109,8 @@ def batch_rejections(batch: ImportBatch) -> Iterable[tuple]:
 class _Stage:
     """The temporary tables of one import and the SQL that merges them into the registry."""
 
-    def __init__(self, batch: ImportBatch):
-        self.batch = batch
+    def __init__(self, batch: ImportBatch, now: datetime):
+        self.batch, self.now = batch, now
         self.total = 0
         self.cursor = connection.cursor()
         self.postgres = connection.vendor == "postgresql"
@@ -245,7 +248,7 @@ class _Stage:
 
     def _add_people(self) -> None:
         """New ID numbers become people (one name each: conflicting names were rejected above)."""
-        person, now = self.t["person"], timezone.now()
+        person, now = self.t["person"], self.now
         self.sql(
             f"""INSERT INTO {person} (id_number, name, created_at, updated_at)
             SELECT DISTINCT id_number, name, %s, %s FROM import_stage s
@@ -260,7 +263,7 @@ class _Stage:
 
     def _update_certificates(self) -> int:
         """Certificates whose data changed: the old values into the history, then the new ones in place."""
-        t, now, batch = self.t, timezone.now(), self.batch.pk
+        t, now, batch = self.t, self.now, self.batch.pk
         differs = """c.holder_id <> s.holder_id OR c.post_id <> s.post_id OR c.issued_on <> s.issued_on
             OR c.issuer <> s.issuer OR c.status <> s.status"""
         updated = self.sql(
@@ -279,7 +282,7 @@ class _Stage:
         return updated
 
     def _add_certificates(self) -> int:
-        t, now, batch = self.t, timezone.now(), self.batch.pk
+        t, now, batch = self.t, self.now, self.batch.pk
         return self.sql(
             f"""INSERT INTO {t["cert"]} (certificate_no, holder_id, post_id, issued_on, issuer, status,
             created_at, updated_at, last_batch_id) SELECT s.certificate_no, s.holder_id, s.post_id, s.issued_on,

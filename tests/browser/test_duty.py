@@ -5,7 +5,6 @@ The screenshots go to docs/screenshots and the README."""
 import csv
 
 import pytest
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from sitecert import clock
@@ -25,7 +24,7 @@ def demo_data(keys, tmp_path):
         writer = csv.writer(f)
         writer.writerow(demo.HEADER)
         writer.writerows(demo.registry_rows(1500))
-    registry_import(path=path, today=timezone.localdate())
+    registry_import(path=path, today=clock.today(), now=clock.now())
     demo_accounts_seed(now=clock.now(), today=clock.today())
     demo_accounts_seed(
         now=clock.now(), today=clock.today()

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from sitecert import clock
 from sitecert.errors import DomainError
 from sitecert.people import services
 from sitecert.people.models import User
@@ -50,7 +51,11 @@ def _registration(request, form_class, template: str, register):
 def register(request):
     def start(data):
         return services.holder_register(
-            name=data["name"], id_number=data["id_number"], mobile=data["mobile"], password=data["password"]
+            name=data["name"],
+            id_number=data["id_number"],
+            mobile=data["mobile"],
+            password=data["password"],
+            now=clock.now(),
         )
 
     return _registration(request, HolderRegistrationForm, "portals/register.html", start)
@@ -66,6 +71,7 @@ def register_organisation(request):
             admin_name=data["admin_name"],
             mobile=data["mobile"],
             password=data["password"],
+            now=clock.now(),
         )
 
     return _registration(request, OrganisationRegistrationForm, "portals/register_organisation.html", start)
@@ -80,12 +86,12 @@ def register_confirm(request):
     if request.method == "POST" and "resend" in request.POST:
         form = CodeForm()
         try:
-            services.one_time_code_send(user=user, purpose="register", mobile=user.mobile)
+            services.one_time_code_send(user=user, purpose="register", mobile=user.mobile, now=clock.now())
         except DomainError as exc:
             error = exc.message
     elif request.method == "POST" and form.is_valid():
         try:
-            services.account_confirm_mobile(user=user, code=form.cleaned_data["code"])
+            services.account_confirm_mobile(user=user, code=form.cleaned_data["code"], now=clock.now())
         except DomainError as exc:
             show_error(form, exc)
         else:
@@ -113,7 +119,7 @@ def password_reset(request):
     form = PasswordResetStartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.password_reset_start(identifier=form.cleaned_data["identifier"])
+            user = services.password_reset_start(identifier=form.cleaned_data["identifier"], now=clock.now())
         except DomainError as exc:
             show_error(form, exc)
         else:
@@ -133,6 +139,7 @@ def password_reset_finish(request):
                 user=_pending(request, RESETTING),
                 code=form.cleaned_data["code"],
                 password=form.cleaned_data["password"],
+                now=clock.now(),
             )
         except DomainError as exc:
             show_error(form, exc)

@@ -4,7 +4,6 @@ from functools import partial
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -73,7 +72,7 @@ def roster_add(request):
             roster.roster_entry_add(
                 employer=request.user.organisation,
                 by=request.user,
-                today=timezone.localdate(),
+                today=clock.today(),
                 **form.cleaned_data,
             )
         except DomainError as exc:
@@ -125,7 +124,7 @@ def tokens(request):
 @organisation_required(admin=True)
 @require_POST
 def token_revoke(request, pk: int):
-    services.api_token_revoke(token=api_token_for(request, pk), by=request.user)
+    services.api_token_revoke(token=api_token_for(request, pk), by=request.user, now=clock.now())
     messages.success(request, _("令牌已撤销"))
     return redirect("org-tokens")
 
@@ -137,7 +136,7 @@ def staff(request):
     form = StaffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.staff_add(organisation=org, by=request.user, **form.cleaned_data)
+            services.staff_add(organisation=org, by=request.user, now=clock.now(), **form.cleaned_data)
         except DomainError as exc:
             show_error(form, exc)
         else:

@@ -3,9 +3,9 @@ import sys
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 from tqdm import tqdm
 
+from sitecert import clock
 from sitecert.certificates.exchange import exchange_run
 from sitecert.errors import DomainError
 
@@ -19,10 +19,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, as_of: date | None, **options):
-        as_of = as_of or timezone.localdate()
+        as_of = as_of or clock.today()
         bar = tqdm(unit="证", file=sys.stderr, disable=not sys.stderr.isatty())
         try:
-            result = exchange_run(as_of=as_of, now=timezone.now(), progress=bar.update)
+            result = exchange_run(as_of=as_of, now=clock.now(), progress=bar.update)
         except DomainError as exc:
             raise CommandError(exc.message, returncode=2) from exc
         finally:

@@ -1,8 +1,8 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from sitecert import clock
 from sitecert.certificates.keys import key_generate, key_rotate
 from sitecert.certificates.models import SigningKey
 
@@ -19,7 +19,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, action: str, if_missing: bool, **options):
-        now = timezone.now()
+        now = clock.now()
         if action == "list":
             for key in SigningKey.objects.order_by("created_at"):
                 state = f"retired {key.retired_at:%Y-%m-%d}" if key.retired_at else "active"

@@ -28,7 +28,7 @@ class Command(BaseCommand):
                 writer = csv.writer(f)
                 writer.writerow(demo.HEADER)
                 writer.writerows(demo.registry_rows(people))
-            result = registry_import(path=path, today=clock.today())
+            result = registry_import(path=path, today=clock.today(), now=clock.now())
         self.stdout.write(f"原证书库演示数据：{describe_counts(result.counts)}")
         if settings.DEBUG:
             self._demo_admin()

@@ -3,9 +3,9 @@ import sys
 from datetime import date
 
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 from tqdm import tqdm
 
+from sitecert import clock
 from sitecert.certificates.models import ECertificate
 from sitecert.duty.evaluation import evaluate
 
@@ -22,11 +22,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, as_of: date | None, **options):
-        as_of = as_of or timezone.localdate()
+        as_of = as_of or clock.today()
         total = ECertificate.objects.filter(status=ECertificate.Status.VALID).count()
         bar = tqdm(total=total, unit="证", file=sys.stderr, disable=not sys.stderr.isatty())
         try:
-            result = evaluate(as_of=as_of, now=timezone.now(), progress=bar.update)
+            result = evaluate(as_of=as_of, now=clock.now(), progress=bar.update)
         finally:
             bar.close()
         self.stdout.write(

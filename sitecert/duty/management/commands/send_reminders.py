@@ -2,8 +2,8 @@ import json
 from datetime import date
 
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
+from sitecert import clock
 from sitecert.duty.evaluation import evaluate
 from sitecert.duty.reminders import send_reminders
 
@@ -20,8 +20,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, as_of: date | None, **options):
-        as_of = as_of or timezone.localdate()
-        evaluate(as_of=as_of, now=timezone.now())  # reminders read the figures as of today
+        as_of = as_of or clock.today()
+        evaluate(as_of=as_of, now=clock.now())  # reminders read the figures as of today
         result = send_reminders(as_of=as_of)
         self.stdout.write(
             f"{as_of}：新提醒 {result.recorded}，持证人 {result.holders}，单位管理员 {result.employers}，失败 {result.failed}"

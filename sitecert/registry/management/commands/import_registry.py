@@ -4,9 +4,9 @@ from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 from tqdm import tqdm
 
+from sitecert import clock
 from sitecert.registry.importing import describe_counts, registry_import
 from sitecert.uploads import FileRefused
 
@@ -33,7 +33,12 @@ class Command(BaseCommand):
         out = report.open("w", encoding="utf-8-sig", newline="") if report else None
         try:
             result = registry_import(
-                path=file, today=as_of or timezone.localdate(), dry_run=dry_run, report=out, progress=progress
+                path=file,
+                today=as_of or clock.today(),
+                now=clock.now(),
+                dry_run=dry_run,
+                report=out,
+                progress=progress,
             )
         except FileRefused as exc:
             raise CommandError(f"{file.name}: {exc.message}", returncode=2) from exc
