@@ -259,7 +259,7 @@ def evaluate_worker() -> None:
     _django()
     from django.utils import timezone
 
-    from sitecert.duty.evaluation import evaluate
+    from sitecert.duty.nightly import evaluate
 
     started = time.perf_counter()
     result = evaluate(as_of=AS_OF, now=timezone.now())

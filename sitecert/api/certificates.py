@@ -9,10 +9,11 @@ from ninja import Query, Router, Schema, Status
 from sitecert import clock
 from sitecert.api.common import AUTH, ErrorOut
 from sitecert.certificates import lifecycle
-from sitecert.certificates.eligibility import explain, hours_text
+from sitecert.certificates.eligibility import explain
 from sitecert.certificates.exchange import replaced_number
 from sitecert.certificates.verification import verify_number, verify_person, verify_token
 from sitecert.errors import DomainError
+from sitecert.learning.models import hours_text
 from sitecert.portals.access import ecertificate_for, legacy_certificate_for
 from sitecert.portals.files import ecertificate_pdf
 from sitecert.portals.forms import PersonQueryForm

@@ -7,8 +7,8 @@ from ninja import Router, Schema
 
 from sitecert import clock
 from sitecert.api.common import AUTH, ErrorOut
-from sitecert.certificates.eligibility import hours_text
-from sitecert.duty.evaluation import explain
+from sitecert.duty.explanation import explain
+from sitecert.learning.models import hours_text
 from sitecert.portals.access import ecertificate_for
 
 router = Router(tags=["duty 年度继续教育义务"], auth=AUTH)

@@ -1,33 +1,85 @@
-"""Whether an old certificate may be exchanged on a given day, explained check by check in the holder's
-terms (DOMAIN.md, "Exchange"). One annotated query answers for one certificate or for a whole region, so
-the explanation a holder reads and the bulk decision of `sitecert exchange` cannot disagree."""
+"""Whether an old certificate may be exchanged on a given day (docs/rules.md, "Exchange"), explained check by
+check in the holder's terms.
+
+One annotated query decides, for one certificate or for a whole region: whether it is in the round's scope,
+how many hours of each kind it still lacks (summed in whole tenths, so exactly), and whether the assessment
+was passed. The explanation a holder reads and the bulk decision of `sitecert exchange` read those columns,
+so they cannot disagree; no threshold is compared anywhere else. An old certificate belongs to the region
+whose policy names its issuer."""
 
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import reduce
+from operator import and_
 
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext as _
 
 from sitecert.certificates.models import ECertificate
-from sitecert.learning.models import AssessmentAttempt, Category, HourEntry
+from sitecert.learning.models import AssessmentAttempt, Category, HourEntry, hours_text, tenths
 from sitecert.policies.models import Policy
-from sitecert.policies.selectors import policy_in_force
+from sitecert.policies.selectors import policy_in_force, regions
 from sitecert.registry.models import LegacyCertificate, LegacyStatus
 
-CLOSING = {"issuer", "issued_since", "status", "deadline"}  # failed checks that no learning can fix
-ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=7, decimal_places=1))
+SCOPE = ("issuer", "issued_since", "status")
+CLOSING = {*SCOPE, "deadline"}  # failed checks that no learning can fix
+TENTH = Decimal("0.1")
 
 
-def _hours(entries: QuerySet) -> Coalesce:
-    total = entries.values("certificate__holder").annotate(h=Sum("hours")).values("h")
-    return Coalesce(Subquery(total), ZERO)
+def scope(policy: Policy) -> dict[str, Q]:
+    """The round's scope, check by check: issued by the commission, since the earliest date, shown valid."""
+    return {
+        "issuer": Q(issuer__in=policy.issuers),
+        "issued_since": Q(issued_on__gte=policy.issued_since),
+        "status": Q(status=LegacyStatus.VALID),
+    }
+
+
+def in_scope(policy: Policy) -> Q:
+    return reduce(and_, scope(policy).values())
+
+
+def window(policy: Policy, as_of: date) -> str:
+    """Where `as_of` falls in the exchange window: "not_open", "open" or "closed"."""
+    if as_of < policy.exchange_opens:
+        return "not_open"
+    return "closed" if as_of > policy.exchange_closes else "open"
+
+
+def region_policies(on: date) -> list[Policy]:
+    """The policy in force on the day in every region."""
+    return [policy_in_force(on=on, region=region) for region in regions()]
+
+
+def policy_of(certificate: LegacyCertificate, policies: list[Policy], on: date) -> Policy:
+    """The policy of the region whose policy names the certificate's issuer; the deployment's own otherwise
+    (whose explanation then says that the issuer is not in scope)."""
+    return next((p for p in policies if certificate.issuer in p.issuers), None) or policy_in_force(on=on)
+
+
+def _tenths(entries: QuerySet) -> Coalesce:
+    total = entries.values("certificate__holder").annotate(t=Sum(tenths())).values("t")
+    return Coalesce(Subquery(total), 0, output_field=IntegerField())
 
 
 def annotated(queryset: QuerySet, *, policy: Policy, as_of: date) -> QuerySet:
-    """Old certificates with the hours and the assessment pass that count for the exchange on `as_of`:
-    dated inside the exchange window and not after `as_of`."""
+    """Old certificates with what decides their exchange on `as_of`: in_<check> for each scope check, the hours
+    that count (dated inside the exchange window and not after `as_of`) and those still lacking, in tenths,
+    and whether the post's assessment was passed."""
     until = min(as_of, policy.exchange_closes)
     dated = HourEntry.objects.filter(completed_on__gte=policy.exchange_opens, completed_on__lte=until)
     own = dated.filter(certificate=OuterRef("pk"))
@@ -43,29 +95,34 @@ def annotated(queryset: QuerySet, *, policy: Policy, as_of: date) -> QuerySet:
         submitted_at__date__lte=until,
     )
     passed_reported = own.filter(assessment_score__gte=policy.pass_mark)
-    return queryset.annotate(
-        professional_hours=_hours(own.filter(category=Category.PROFESSIONAL)),
-        general_hours=_hours(general),
-        assessment_ok=Exists(passed_online) | Exists(passed_reported),
+    checks = {f"in_{code}": ExpressionWrapper(q, BooleanField()) for code, q in scope(policy).items()}
+    return (
+        queryset.annotate(
+            professional_tenths=_tenths(own.filter(category=Category.PROFESSIONAL)),
+            general_tenths=_tenths(general),
+            assessment_ok=Exists(passed_online) | Exists(passed_reported),
+            **checks,
+        )
+        .annotate(total_tenths=F("professional_tenths") + F("general_tenths"))
+        .annotate(
+            professional_short=Greatest(
+                Value(policy.exchange_professional_hours * 10) - F("professional_tenths"), Value(0)
+            ),
+            total_short=Greatest(Value(policy.exchange_hours * 10) - F("total_tenths"), Value(0)),
+        )
     )
 
 
-def in_scope(policy: Policy) -> Q:
-    return Q(status=LegacyStatus.VALID, issued_on__gte=policy.issued_since, issuer__in=policy.issuers)
-
-
 def candidates(*, policy: Policy, as_of: date) -> QuerySet:
-    """Every old certificate that meets every requirement on `as_of` and has no e-certificate yet."""
-    if not policy.exchange_opens <= as_of <= policy.exchange_closes:
+    """Every old certificate of the policy's round that meets every requirement on `as_of` and has no
+    e-certificate yet."""
+    if window(policy, as_of) != "open":
         return LegacyCertificate.objects.none()
     rows = annotated(
         LegacyCertificate.objects.filter(in_scope(policy), ecertificate__isnull=True),
         policy=policy,
         as_of=as_of,
-    ).annotate(total_hours=F("professional_hours") + F("general_hours"))
-    rows = rows.filter(
-        professional_hours__gte=policy.exchange_professional_hours, total_hours__gte=policy.exchange_hours
-    )
+    ).filter(professional_short=0, total_short=0)
     return rows.filter(assessment_ok=True) if policy.assessment_required else rows
 
 
@@ -117,8 +174,8 @@ class Eligibility:
         return "closed" if any(c.code in CLOSING and not c.ok for c in self.checks) else "in_progress"
 
 
-def hours_text(value: Decimal) -> str:
-    return f"{value.normalize():f}"
+def hours(value_in_tenths: int) -> Decimal:
+    return (Decimal(value_in_tenths) * TENTH).quantize(TENTH)
 
 
 def explain(*, certificate: LegacyCertificate, as_of: date) -> Eligibility:
@@ -127,57 +184,61 @@ def explain(*, certificate: LegacyCertificate, as_of: date) -> Eligibility:
 
 
 def explain_many(*, certificates, as_of: date) -> dict[int, Eligibility]:
-    """`explain` for many old certificates at once (a holder's, an employer's staff): two queries in all."""
-    policy = policy_in_force(on=as_of)
+    """`explain` for many old certificates at once (a holder's, an employer's staff): a query per region and
+    one for their e-certificates."""
+    certificates = list(certificates)
+    policies = region_policies(as_of)
+    by_policy: dict[Policy, list[LegacyCertificate]] = {}
+    for certificate in certificates:
+        by_policy.setdefault(policy_of(certificate, policies, as_of), []).append(certificate)
     pks = [c.pk for c in certificates]
-    rows = annotated(LegacyCertificate.objects.filter(pk__in=pks), policy=policy, as_of=as_of)
-    figures = {r.pk: r for r in rows.only("pk")}
     ecerts = {e.legacy_id: e for e in ECertificate.objects.filter(legacy_id__in=pks, issued_on__lte=as_of)}
     results = {}
-    for certificate in certificates:
-        row = figures[certificate.pk]
-        result = Eligibility(certificate, as_of, policy, ecerts.get(certificate.pk), row.professional_hours)
-        result.total_hours = row.professional_hours + row.general_hours
-        result.checks = [*_scope_checks(certificate, policy), _window_check(policy, as_of)]
-        result.checks += _learning_checks(result, policy, row.assessment_ok)
-        results[certificate.pk] = result
+    for policy, group in by_policy.items():
+        rows = annotated(
+            LegacyCertificate.objects.filter(pk__in=[c.pk for c in group]), policy=policy, as_of=as_of
+        )
+        figures = {r.pk: r for r in rows.only("pk")}
+        for certificate in group:
+            results[certificate.pk] = _explained(certificate, figures[certificate.pk], policy, ecerts, as_of)
     return results
 
 
-def _scope_checks(certificate: LegacyCertificate, policy: Policy) -> list[Check]:
+def _explained(certificate, row, policy: Policy, ecerts: dict, as_of: date) -> Eligibility:
+    result = Eligibility(certificate, as_of, policy, ecerts.get(certificate.pk))
+    result.professional_hours, result.total_hours = hours(row.professional_tenths), hours(row.total_tenths)
+    result.checks = [*_scope_checks(certificate, policy, row), _window_check(policy, as_of)]
+    result.checks += _learning_checks(result, policy, row)
+    return result
+
+
+def _scope_checks(certificate: LegacyCertificate, policy: Policy, row) -> list[Check]:
     again = _("需重新参加职业培训取证")
-    return [
-        Check(
-            "issuer",
-            certificate.issuer in policy.issuers,
-            _("发证机关为%(issuer)s") % {"issuer": certificate.issuer}
-            if certificate.issuer in policy.issuers
-            else _("发证机关“%(issuer)s”不在换证范围，%(again)s")
-            % {"issuer": certificate.issuer, "again": again},
-        ),
-        Check(
-            "issued_since",
-            certificate.issued_on >= policy.issued_since,
-            _("发证日期 %(day)s") % {"day": certificate.issued_on}
-            if certificate.issued_on >= policy.issued_since
-            else _("发证日期 %(day)s 早于 %(since)s，不在换证范围，%(again)s")
-            % {"day": certificate.issued_on, "since": policy.issued_since, "again": again},
-        ),
-        Check(
-            "status",
-            certificate.status == LegacyStatus.VALID,
-            _("证书状态为有效")
-            if certificate.status == LegacyStatus.VALID
-            else _("证书状态为%(status)s，%(again)s")
-            % {"status": certificate.get_status_display(), "again": again},
-        ),
-    ]
+    passed = {
+        "issuer": _("发证机关为%(issuer)s") % {"issuer": certificate.issuer},
+        "issued_since": _("发证日期 %(day)s") % {"day": certificate.issued_on},
+        "status": _("证书状态为有效"),
+    }
+    failed = {
+        "issuer": _("发证机关“%(issuer)s”不在换证范围，%(again)s")
+        % {"issuer": certificate.issuer, "again": again},
+        "issued_since": _("发证日期 %(day)s 早于 %(since)s，不在换证范围，%(again)s")
+        % {"day": certificate.issued_on, "since": policy.issued_since, "again": again},
+        "status": _("证书状态为%(status)s，%(again)s")
+        % {"status": certificate.get_status_display(), "again": again},
+    }
+    checks = []
+    for code in SCOPE:
+        ok = bool(getattr(row, f"in_{code}"))
+        checks.append(Check(code, ok, passed[code] if ok else failed[code]))
+    return checks
 
 
 def _window_check(policy: Policy, as_of: date) -> Check:
-    if as_of < policy.exchange_opens:
+    state = window(policy, as_of)
+    if state == "not_open":
         return Check("not_open", False, _("换证自 %(day)s 开始") % {"day": policy.exchange_opens})
-    if as_of > policy.exchange_closes:
+    if state == "closed":
         return Check(
             "deadline",
             False,
@@ -187,29 +248,35 @@ def _window_check(policy: Policy, as_of: date) -> Check:
     return Check("window", True, _("换证期限至 %(day)s") % {"day": policy.exchange_closes})
 
 
-def _learning_checks(result: Eligibility, policy: Policy, assessment_ok: bool) -> list[Check]:
-    professional, total = result.professional_hours, result.total_hours
-    need_professional = max(Decimal(0), policy.exchange_professional_hours - professional)
-    need_total = max(Decimal(0), policy.exchange_hours - total)
+def _learning_checks(result: Eligibility, policy: Policy, row) -> list[Check]:
+    need_professional, need_total = hours(row.professional_short), hours(row.total_short)
     checks = [
         Check(
             "professional_hours",
             not need_professional,
             _("还差专业岗位知识 %(h)s 学时") % {"h": hours_text(need_professional)}
             if need_professional
-            else _("专业岗位知识已完成 %(h)s 学时") % {"h": hours_text(professional)},
+            else _("专业岗位知识已完成 %(h)s 学时") % {"h": hours_text(result.professional_hours)},
         ),
         Check(
             "total_hours",
             not need_total,
             _("还差 %(h)s 学时（已完成 %(done)s / %(need)d）")
-            % {"h": hours_text(need_total), "done": hours_text(total), "need": policy.exchange_hours}
+            % {
+                "h": hours_text(need_total),
+                "done": hours_text(result.total_hours),
+                "need": policy.exchange_hours,
+            }
             if need_total
-            else _("继续教育已完成 %(h)s 学时") % {"h": hours_text(total)},
+            else _("继续教育已完成 %(h)s 学时") % {"h": hours_text(result.total_hours)},
         ),
     ]
     if policy.assessment_required:
         checks.append(
-            Check("assessment", assessment_ok, _("考核已通过") if assessment_ok else _("尚未通过本岗位考核"))
+            Check(
+                "assessment",
+                bool(row.assessment_ok),
+                _("考核已通过") if row.assessment_ok else _("尚未通过本岗位考核"),
+            )
         )
     return checks

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from sitecert.audit.services import Event, audit_append
 from sitecert.certificates import credentials
-from sitecert.certificates.eligibility import candidates, explain
+from sitecert.certificates.eligibility import candidates, explain, region_policies, window
 from sitecert.certificates.keys import active_key
 from sitecert.certificates.models import CertificateVersion, ECertificate
 from sitecert.certificates.numbers import numbers_allocate
@@ -188,18 +188,17 @@ def exchange_on_progress(*, legacy_ids: Iterable[int], as_of: date, now: datetim
     """Called where a requirement may just have been met on `as_of` (an hour record, an assessment pass).
     Learning is never lost to a failed issuance: on a missing key it is logged and `sitecert exchange`
     catches up."""
-    policy = policy_in_force(on=as_of)
-    due = list(
-        candidates(policy=policy, as_of=as_of).filter(pk__in=list(legacy_ids)).values_list("pk", flat=True)
-    )
-    if not due:
-        return []
-    try:
-        with transaction.atomic():
-            return certificates_issue(legacy_ids=due, policy=policy, as_of=as_of, now=now)
-    except DomainError as exc:
-        log.warning("exchange postponed for %s: %s", due, exc.message)
-        return []
+    ids, issued = list(legacy_ids), []
+    for policy in region_policies(as_of):  # each region's round decides its own certificates
+        due = list(candidates(policy=policy, as_of=as_of).filter(pk__in=ids).values_list("pk", flat=True))
+        if not due:
+            continue
+        try:
+            with transaction.atomic():
+                issued += certificates_issue(legacy_ids=due, policy=policy, as_of=as_of, now=now)
+        except DomainError as exc:
+            log.warning("exchange postponed for %s: %s", due, exc.message)
+    return issued
 
 
 @dataclass
@@ -210,20 +209,25 @@ class RunResult:
 
 
 def exchange_run(*, as_of: date, now: datetime, batch: int = 2000, progress=None) -> RunResult:
-    """Issue every e-certificate due on `as_of`, in batches (each its own transaction)."""
-    policy = policy_in_force(on=as_of)
-    if as_of > policy.exchange_closes:
+    """Issue every e-certificate due on `as_of` in every region whose round is open, in batches (each its
+    own transaction). Refused with the reason when every round has closed."""
+    rounds = region_policies(as_of)
+    open_rounds = [p for p in rounds if window(p, as_of) == "open"]
+    if not open_rounds and all(window(p, as_of) == "closed" for p in rounds):
+        policy = policy_in_force(on=as_of)
         raise DomainError(
             _("换证已于 %(day)s 截止，原证书已自动作废") % {"day": policy.exchange_closes},
             code="deadline_passed",
         )
-    ids = list(candidates(policy=policy, as_of=as_of).order_by("pk").values_list("pk", flat=True))
-    result = RunResult(as_of, candidates=len(ids))
-    for start in range(0, len(ids), batch):
-        chunk = ids[start : start + batch]
-        result.issued += len(certificates_issue(legacy_ids=chunk, policy=policy, as_of=as_of, now=now))
-        if progress:
-            progress(len(chunk))
+    result = RunResult(as_of)
+    for policy in open_rounds:
+        ids = list(candidates(policy=policy, as_of=as_of).order_by("pk").values_list("pk", flat=True))
+        result.candidates += len(ids)
+        for start in range(0, len(ids), batch):
+            chunk = ids[start : start + batch]
+            result.issued += len(certificates_issue(legacy_ids=chunk, policy=policy, as_of=as_of, now=now))
+            if progress:
+                progress(len(chunk))
     return result
 
 

@@ -8,6 +8,6 @@ class DutyConfig(AppConfig):
 
     def ready(self):
         from sitecert.audit import services as audit
-        from sitecert.duty.evaluation import digest_check
+        from sitecert.duty.nightly import digest_check
 
         audit.CHECKS["duty.evaluate"] = digest_check

@@ -6,7 +6,7 @@ the post); this year's hours are still coming in. Then the evaluation as of the 
 from datetime import date, datetime, timedelta
 
 from sitecert.certificates.models import ECertificate
-from sitecert.duty.evaluation import RunResult, evaluate
+from sitecert.duty.nightly import RunResult, evaluate
 from sitecert.learning.models import Category, Course, HourEntry
 from sitecert.people.models import Organisation, RosterEntry
 

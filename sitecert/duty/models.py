@@ -29,12 +29,14 @@ class Duty(models.Model):
     window_starts = models.DateField(_("周期开始"))
     window_ends = models.DateField(_("周期截止"))
     window_hours = models.DecimalField(_("周期内已完成学时"), max_digits=7, decimal_places=1)
+    window_short = models.DecimalField(_("周期内还需学时"), max_digits=7, decimal_places=1, default=0)
     in_post = models.BooleanField(_("周期内有在岗记录"))
     # The year in progress.
     year_starts = models.DateField(_("年度开始"))
     year_ends = models.DateField(_("年度截止"))
     year_hours = models.DecimalField(_("本年度学时"), max_digits=7, decimal_places=1)
     year_professional = models.DecimalField(_("本年度专业岗位知识学时"), max_digits=7, decimal_places=1)
+    year_short = models.DecimalField(_("本年度还需学时"), max_digits=7, decimal_places=1, default=0)
 
     class Meta:
         verbose_name = _("持续教育义务")

@@ -11,7 +11,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -20,10 +19,9 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from sitecert.certificates.eligibility import hours_text
 from sitecert.certificates.models import ECertificate
-from sitecert.duty.evaluation import policy_rules
 from sitecert.duty.models import Duty, Reminder
+from sitecert.learning.models import hours_text
 from sitecert.people.models import RosterEntry, User
 from sitecert.people.sms import send_sms
 from sitecert.registry.models import Post
@@ -38,39 +36,24 @@ def point_reached(days_left: int, points: list[int]) -> int | None:
 
 
 def due(*, as_of: date, points: list[int]) -> list[Reminder]:
-    """Unsaved reminders for every point reached on `as_of` by a valid certificate short of hours (read from
-    the Duty rows of the last evaluation)."""
+    """Unsaved reminders for every point reached on `as_of` by a valid certificate short of hours or out of
+    post, as the last evaluation recorded it in the Duty rows (hours still needed included)."""
     horizon = as_of + timedelta(days=max(points))
-    rows = list(
+    rows = (
         Duty.objects.filter(
             certificate__status=ECertificate.Status.VALID,
             state__in=[Duty.State.ON_TRACK, Duty.State.BEHIND],
         )
         .filter(Q(year_ends__range=(as_of, horizon)) | Q(window_ends__range=(as_of, horizon)))
-        .values_list(
-            "certificate_id",
-            "certificate__policy_id",
-            "window_ends",
-            "window_hours",
-            "in_post",
-            "year_ends",
-            "year_hours",
-            "year_professional",
-        )
+        .values_list("certificate_id", "window_ends", "window_short", "in_post", "year_ends", "year_short")
     )
-    rules = {pk: newest for pk, (newest, _ids) in policy_rules().items()}
     found = []
-    for cert, policy_id, w_ends, w_hours, in_post, y_ends, y_hours, y_prof in rows:
-        rules_ = rules[policy_id]
-        short = {
-            Reminder.Period.WINDOW: max(Decimal(0), rules_.window_hours - w_hours),
-            Reminder.Period.YEAR: max(
-                Decimal(0), rules_.yearly_hours - y_hours, rules_.yearly_professional_hours - y_prof
-            ),
-        }
-        for period, ends in ((Reminder.Period.WINDOW, w_ends), (Reminder.Period.YEAR, y_ends)):
+    for cert, w_ends, w_short, in_post, y_ends, y_short in rows:
+        for period, ends, short, missing in (
+            (Reminder.Period.WINDOW, w_ends, w_short, w_short > 0 or not in_post),
+            (Reminder.Period.YEAR, y_ends, y_short, y_short > 0),
+        ):
             point = point_reached((ends - as_of).days, points)
-            missing = short[period] or (period == Reminder.Period.WINDOW and not in_post)
             if point is not None and missing:
                 found.append(
                     Reminder(
@@ -78,7 +61,7 @@ def due(*, as_of: date, points: list[int]) -> list[Reminder]:
                         period=period,
                         period_ends=ends,
                         days_before=point,
-                        hours_short=short[period],
+                        hours_short=short,
                         sent_on=as_of,
                     )
                 )

@@ -13,9 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from sitecert.audit.models import AuditEntry
 from sitecert.certificates.eligibility import in_scope
 from sitecert.certificates.models import ECertificate
-from sitecert.duty.evaluation import explain_many, policy_rules
+from sitecert.duty.explanation import Standing, explain_many
 from sitecert.duty.models import Duty
-from sitecert.duty.standing import Standing
 from sitecert.lib.areas import area_name
 from sitecert.people.models import Organisation, RosterEntry
 from sitecert.policies.selectors import policy_in_force
@@ -184,9 +183,7 @@ def lapse_forecast(*, as_of: date) -> list[tuple[date, int, int]]:
         window_ends__gte=as_of,
         window_ends__lt=as_of + timedelta(days=365),
     ).exclude(state=Duty.State.NOT_STARTED)
-    short = Q(in_post=False)
-    for policy_id, need in _window_needs():
-        short |= Q(certificate__policy_id=policy_id, window_hours__lt=need)
+    short = Q(in_post=False) | Q(window_short__gt=0)
     rows = (
         ending.annotate(month=TruncMonth("window_ends"))
         .values("month")
@@ -194,10 +191,6 @@ def lapse_forecast(*, as_of: date) -> list[tuple[date, int, int]]:
         .order_by("month")
     )
     return [(r["month"], r["short"], r["ending"]) for r in rows]
-
-
-def _window_needs() -> list[tuple[int, int]]:
-    return [(pk, newest.window_hours) for pk, (newest, _ids) in policy_rules().items()]
 
 
 def state_rows(table: list[tuple[str, Counter]]) -> list[tuple[str, list[int], int]]:

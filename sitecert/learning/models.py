@@ -1,8 +1,26 @@
 """The continuing-education library: courses and their units, enrolments for one certificate each,
 the time a learner really spent (learning sessions and their heartbeats), and the hours earned."""
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# Class hours come in tenths (one decimal place). SQL adds them up as whole tenths, so that sums are exact on
+# every engine (SQLite adds decimals as floats) and thresholds compare without a tolerance.
+TENTHS = "CAST(ROUND({} * 10) AS INTEGER)"
+
+
+def tenths(field: str = "hours") -> models.Func:
+    """`TENTHS` as an ORM expression over a field of hours."""
+    return models.Func(
+        models.F(field), template=TENTHS.format("%(expressions)s"), output_field=models.IntegerField()
+    )
+
+
+def hours_text(value: Decimal) -> str:
+    """Hours as people write them: 32, 9.5 (never 32.0)."""
+    return f"{value.normalize():f}"
 
 
 class Category(models.TextChoices):

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy
 
 from sitecert.certificates.eligibility import Eligibility, explain_many
 from sitecert.certificates.models import ECertificate
-from sitecert.duty.evaluation import explain_many as duty_explain_many
-from sitecert.duty.standing import Standing
+from sitecert.duty.explanation import Standing
+from sitecert.duty.explanation import explain_many as duty_explain_many
 from sitecert.people.models import Organisation, RosterEntry
 from sitecert.registry.models import LegacyCertificate, LegacyStatus, Person, Post
 

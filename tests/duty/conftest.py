@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from sitecert.certificates.models import ECertificate
-from sitecert.duty.evaluation import evaluate
+from sitecert.duty.nightly import evaluate
 from sitecert.learning.reports import hour_report_rows
 from tests.certificates.conftest import builder, courses, report  # noqa: F401 (fixtures)
 

@@ -12,7 +12,8 @@ import pytest
 from django.utils import timezone
 
 from sitecert.certificates.models import ECertificate
-from sitecert.duty.evaluation import evaluate, explain_many
+from sitecert.duty.explanation import explain_many
+from sitecert.duty.nightly import evaluate
 from sitecert.learning.models import Category, HourEntry
 from sitecert.lib.idnumber import build
 from sitecert.people.models import Organisation, RosterEntry

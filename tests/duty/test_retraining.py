@@ -10,7 +10,7 @@ from sitecert.audit.models import AuditEntry
 from sitecert.certificates.models import ECertificate
 from sitecert.certificates.retraining import Examination, retraining_record
 from sitecert.certificates.verification import verify_number
-from sitecert.duty.evaluation import explain
+from sitecert.duty.explanation import explain
 from sitecert.errors import DomainError
 from sitecert.people.services import api_token_create
 from tests.duty.conftest import at

@@ -10,7 +10,7 @@ from sitecert.audit.models import AuditEntry
 from sitecert.audit.services import audit_verify
 from sitecert.certificates.models import ECertificate
 from sitecert.certificates.verification import verify_number
-from sitecert.duty.evaluation import explain
+from sitecert.duty.explanation import explain
 from sitecert.duty.models import Duty, DutyChange
 from sitecert.people.models import RosterEntry
 

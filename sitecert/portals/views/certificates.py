@@ -14,7 +14,7 @@ from sitecert.certificates import lifecycle
 from sitecert.certificates.credentials import qr_content
 from sitecert.certificates.eligibility import explain
 from sitecert.certificates.models import ECertificate
-from sitecert.duty.evaluation import explain as duty_explain
+from sitecert.duty.explanation import explain as duty_explain
 from sitecert.errors import DomainError
 from sitecert.pdfkit import qr_svg
 from sitecert.portals import files

@@ -4,7 +4,7 @@ from datetime import date
 from django.core.management.base import BaseCommand
 
 from sitecert import clock
-from sitecert.duty.evaluation import evaluate
+from sitecert.duty.nightly import evaluate
 from sitecert.duty.reminders import send_reminders
 
 

@@ -1,13 +1,15 @@
-"""The yearly duty decided in SQL, for many certificates in one statement (DOMAIN.md, "Yearly duty").
+"""The statement that decides the yearly duty (docs/rules.md, "Yearly duty"), for many certificates at once.
 
-Certificates whose duty years start on the same day share every period, so a statement covers one such
-cohort (an issue year, or an issue date where the policy counts from it); the periods' bounds are parameters.
-An inner aggregate adds up, per certificate, the hours of each closed window and of each year of the window
-in progress and checks the roster for each window; the outer SELECT decides: the first closed window under
-the two-year minimum or without a roster entry lapses the certificate from the next day; a finished year of
-the window in progress under the yearly minimums makes it "behind". The same statement serves one holder's
-page (restricted to ids) and the nightly run over a region (inserted into a work table), so they cannot
-disagree. Portable SQL: SQLite and PostgreSQL run the same text."""
+This is the one place where hours are compared with the policy's minimums. Certificates whose duty years start
+on the same day share every period, so a statement covers one such cohort (an issue year, or an issue date
+where the policy counts from it); the periods' bounds are parameters. An inner aggregate adds up, per
+certificate, the hours of each closed window and of each year of the window in progress (in whole tenths:
+exact on every engine) and checks the roster for each window; the outer SELECT decides: the first closed
+window under the two-year minimum or without a roster entry lapses the certificate from the next day; a
+finished year of the window in progress under the yearly minimums makes it "behind". It also says how many
+hours each period still needs, so that explanations, reminders and dashboards read the decision instead of
+deciding again. The same statement serves one holder's page (restricted to ids) and the nightly run over a
+region (inserted into a work table). Portable SQL: SQLite and PostgreSQL run the same text."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -17,25 +19,25 @@ from django.utils.translation import gettext as _
 from sitecert.certificates.models import ECertificate
 from sitecert.duty import periods
 from sitecert.duty.models import Duty
-from sitecert.learning.models import Category, HourEntry
+from sitecert.learning.models import TENTHS, Category, HourEntry
 from sitecert.people.models import RosterEntry
 from sitecert.policies.models import Policy
+from sitecert.policies.selectors import rules_by_version
 
-RECORDED = (  # a Duty row's columns
+RECORDED = (  # a Duty row's columns, as the statement decides them
     "state",
     "window_starts",
     "window_ends",
     "window_hours",
+    "window_short",
     "in_post",
     "year_starts",
     "year_ends",
     "year_hours",
     "year_professional",
+    "year_short",
 )
-DECIDED = (*RECORDED, "lapse_on", "reason")  # what the statement decides, in its columns' order
-# Hours are added as floating point (PostgreSQL's numeric sums cost more and hold bigger states than a million
-# groups fit in memory; SQLite adds floats anyway): comparisons allow for it, stored figures are rounded.
-HOURS = "CAST(h.hours AS DOUBLE PRECISION)"
+DECIDED = (*RECORDED, "lapse_on", "reason")  # the statement's columns after id and number, in this order
 State = Duty.State
 
 
@@ -86,6 +88,32 @@ class Cohort:
         return range(self.window_now * self.policy.window_years, self.year_now + 1)
 
 
+def cohorts(*, as_of: date, certificates=None) -> list[Cohort]:
+    """The cohorts of valid e-certificates (of `certificates`, a queryset, if given), split by the window
+    their Duty rows record, so that windows already passed are not added up again."""
+    rules = rules_by_version()
+    queryset = ECertificate.objects.all() if certificates is None else certificates
+    keys = queryset.filter(status=ECertificate.Status.VALID).order_by()
+    found = set()
+    for policy_id, issued_on, recorded in keys.values_list(
+        "policy_id", "issued_on", "duty__window_starts"
+    ).distinct():
+        policy, ids = rules[policy_id]
+        if policy.window_start == Policy.WindowStart.CALENDAR:
+            span = (date(issued_on.year, 1, 1), date(issued_on.year, 12, 31))
+        else:
+            span = (issued_on, issued_on)
+        found.add((policy.pk, ids, span, recorded))
+    by_pk = {p.pk: p for p, _ids in rules.values()}
+    splits: dict[tuple, int] = {}
+    for pk, _ids, span, _recorded in found:
+        splits[pk, span] = splits.get((pk, span), 0) + 1
+    return [
+        Cohort(by_pk[pk], ids, *span, as_of, recorded, splits[pk, span] > 1)
+        for pk, ids, span, recorded in sorted(found, key=lambda c: (c[2], c[3] or date.min))
+    ]
+
+
 def _tables() -> dict[str, str]:
     return {
         "e": ECertificate._meta.db_table,
@@ -111,9 +139,9 @@ class _Sql:
         return "CASE " + " ".join(f"WHEN {c} THEN {v}" for c, v in pairs) + f" ELSE {otherwise} END"
 
 
-def rounded(expression: str) -> str:
-    """To tenths of an hour, as a decimal (PostgreSQL rounds numerics, not floats)."""
-    return f"ROUND(CAST({expression} AS NUMERIC), 1)"
+def as_hours(tenths: str) -> str:
+    """Whole tenths back to hours (a decimal on PostgreSQL; SQLite's float is quantized when read)."""
+    return f"(({tenths}) / 10.0)"
 
 
 def cuts(cohort: Cohort) -> list[date]:
@@ -125,7 +153,7 @@ def cuts(cohort: Cohort) -> list[date]:
 
 
 def sums(cohort: Cohort) -> tuple[dict[int, str], dict[int, str]]:
-    """SQL over the aggregate's columns: each closed window's hours, each current year's hours."""
+    """SQL over the aggregate's columns: each closed window's tenths, each current year's tenths."""
     names = ["f.total", *(f"f.a{i}" for i in range(len(cuts(cohort))))]
     spans = list(zip(names, [*names[1:], None], strict=True))  # hours between one cut and the next
     windows = {k: f"({spans[i][0]} - {spans[i][1]})" for i, k in enumerate(cohort.closed)}
@@ -137,20 +165,20 @@ def sums(cohort: Cohort) -> tuple[dict[int, str], dict[int, str]]:
 
 
 def _aggregate(cohort: Cohort, sql: _Sql, id_filter: str) -> str:
-    """Per certificate: `total` hours since the first window checked, a{i} hours after each cut, p{j}
-    professional hours of year j of the window in progress, and `roster`, a bit mask with bit k set when a
+    """Per certificate: `total` tenths since the first window checked, a{i} tenths after each cut, p{j}
+    professional tenths of year j of the window in progress, and `roster`, a bit mask with bit k set when a
     listed roster entry for the post overlaps window k (one index lookup per certificate)."""
-    t = _tables()
-    columns = [f"SUM(COALESCE({HOURS}, 0)) AS total"]
+    t, hours = _tables(), TENTHS.format("h.hours")
+    columns = [f"SUM(COALESCE({hours}, 0)) AS total"]
     for i, cut in enumerate(cuts(cohort)):
-        columns.append(f"SUM(CASE WHEN h.completed_on > {sql.p(cut)} THEN {HOURS} ELSE 0 END) AS a{i}")
+        columns.append(f"SUM(CASE WHEN h.completed_on > {sql.p(cut)} THEN {hours} ELSE 0 END) AS a{i}")
     for j in cohort.current_years:
         y = cohort.year(j)
         since = sql.p(y.starts)
         until = f" AND h.completed_on <= {sql.p(y.ends)}" if y.ends < cohort.as_of else ""
         columns.append(
             f"SUM(CASE WHEN h.completed_on >= {since}{until}"
-            f" AND h.category = {sql.p(Category.PROFESSIONAL)} THEN {HOURS} ELSE 0 END) AS p{j}"
+            f" AND h.category = {sql.p(Category.PROFESSIONAL)} THEN {hours} ELSE 0 END) AS p{j}"
         )
     bits = " + ".join(
         f"MAX(CASE WHEN r.started_on <= {sql.p(min(cohort.window(k).ends, cohort.as_of))}"
@@ -193,30 +221,36 @@ def reason_text(window: periods.Period, rules: Policy, *, hours: bool, post: boo
 
 
 def statement(cohort: Cohort, id_filter: str, id_params: list) -> tuple[str, list]:
-    """The decided columns (DECIDED order) after id and number, then t{j}, p{j} of the window in progress.
-    Every fragment takes its own placeholders: parameters follow the text's order."""
+    """The decided columns (DECIDED order) after id and number, then for each year of the window in progress
+    its hours, professional hours and whether it fell behind. Every fragment takes its own placeholders:
+    parameters follow the text's order."""
     inner_sql, sql, rules = _Sql(), _Sql(), cohort.policy
     inner = _aggregate(cohort, inner_sql, id_filter)
     years, closed = list(cohort.current_years), cohort.closed
     window_sum, year_sum = sums(cohort)
 
-    def below(column: str, need: int) -> str:
-        """SQLite adds decimals as floats: 63.99999… is 64 (hours come in tenths)."""
-        return f"{column} < {sql.p(need - 0.05)}"
+    def short(column: str, need: int) -> str:
+        """Tenths still needed to reach `need` hours (0 when reached)."""
+        return f"CASE WHEN ({column}) < {sql.p(need * 10)} THEN {sql.p(need * 10)} - ({column}) ELSE 0 END"
 
     def listed(k: int) -> str:
         return f"(f.roster & {1 << k}) > 0"
 
-    def short(k: int) -> str:
-        return below(window_sum[k], rules.window_hours)
+    def window_below(k: int) -> str:
+        return f"({window_sum[k]}) < {sql.p(rules.window_hours * 10)}"
 
     def failed(k: int) -> str:
-        return f"({short(k)} OR NOT {listed(k)})"
+        return f"({window_below(k)} OR NOT {listed(k)})"
+
+    def year_behind(j: int) -> str:
+        return (
+            f"(({year_sum[j]}) < {sql.p(rules.yearly_hours * 10)}"
+            f" OR f.p{j} < {sql.p(rules.yearly_professional_hours * 10)})"
+        )
 
     def lapsed_or(value, otherwise) -> str:
         """The value of the first failed closed window, else `otherwise` (callables: fresh placeholders)."""
-        pairs = [(failed(k), value(k)) for k in closed]
-        return sql.case(pairs, otherwise())
+        return sql.case([(failed(k), value(k)) for k in closed], otherwise())
 
     def last_year(k: int) -> periods.Period:
         return cohort.year((k + 1) * rules.window_years - 1)
@@ -224,12 +258,10 @@ def statement(cohort: Cohort, id_filter: str, id_params: list) -> tuple[str, lis
     def current_state() -> str:
         if cohort.year_now < 0:
             return sql.p(State.NOT_STARTED)
-        if len(years) < 2:  # no finished year in the window yet
+        finished = years[:-1]
+        if not finished:
             return sql.p(State.ON_TRACK)
-        behind = " OR ".join(
-            f"{below(year_sum[j], rules.yearly_hours)} OR {below(f'f.p{j}', rules.yearly_professional_hours)}"
-            for j in years[:-1]
-        )
+        behind = " OR ".join(year_behind(j) for j in finished)
         return sql.case([(f"({behind})", sql.p(State.BEHIND))], sql.p(State.ON_TRACK))
 
     def reason(k: int) -> str:
@@ -239,28 +271,57 @@ def statement(cohort: Cohort, id_filter: str, id_params: list) -> tuple[str, lis
         }
         return sql.case(
             [
-                (f"{short(k)} AND NOT {listed(k)}", sql.p(texts[True, True])),
-                (short(k), sql.p(texts[True, False])),
+                (f"{window_below(k)} AND NOT {listed(k)}", sql.p(texts[True, True])),
+                (window_below(k), sql.p(texts[True, False])),
             ],
             sql.p(texts[False, True]),
         )
 
+    def current_year_short() -> str:
+        if not years:
+            return "0"
+        j = years[-1]
+
+        def total() -> str:
+            return short(year_sum[j], rules.yearly_hours)
+
+        def professional() -> str:
+            return short(f"f.p{j}", rules.yearly_professional_hours)
+
+        # Each occurrence takes its own placeholders (in the text's order).
+        return f"CASE WHEN {total()} > {professional()} THEN {total()} ELSE {professional()} END"
+
     window, year = cohort.window(cohort.window_now), cohort.year(max(0, cohort.year_now))
+    current_window = " + ".join(year_sum[j] for j in years) or "0"
     last = (year_sum[years[-1]], f"f.p{years[-1]}") if years else ("0", "0")
-    decided = [
-        lapsed_or(lambda k: sql.p(State.LAPSED), current_state),
-        lapsed_or(lambda k: sql.p(cohort.window(k).starts), lambda: sql.p(window.starts)),
-        lapsed_or(lambda k: sql.p(cohort.window(k).ends), lambda: sql.p(window.ends)),
-        rounded(lapsed_or(lambda k: window_sum[k], lambda: " + ".join(year_sum[j] for j in years) or "0")),
-        "CASE WHEN " + lapsed_or(listed, lambda: listed(cohort.window_now)) + " THEN TRUE ELSE FALSE END",
-        lapsed_or(lambda k: sql.p(last_year(k).starts), lambda: sql.p(year.starts)),
-        lapsed_or(lambda k: sql.p(last_year(k).ends), lambda: sql.p(year.ends)),
-        lapsed_or(lambda k: "0", lambda: rounded(last[0])),
-        lapsed_or(lambda k: "0", lambda: rounded(last[1])),
-        lapsed_or(lambda k: sql.p(cohort.window(k).ends + timedelta(days=1)), lambda: "CAST(NULL AS DATE)"),
-        lapsed_or(reason, lambda: "''"),
-    ]
-    select = ", ".join(f"{expr} AS {name}" for expr, name in zip(decided, DECIDED, strict=True))
-    extra = "".join(f", {year_sum[j]}, f.p{j}" for j in years)
+    decided = {
+        "state": lapsed_or(lambda k: sql.p(State.LAPSED), current_state),
+        "window_starts": lapsed_or(lambda k: sql.p(cohort.window(k).starts), lambda: sql.p(window.starts)),
+        "window_ends": lapsed_or(lambda k: sql.p(cohort.window(k).ends), lambda: sql.p(window.ends)),
+        "window_hours": as_hours(lapsed_or(lambda k: window_sum[k], lambda: current_window)),
+        "window_short": as_hours(
+            lapsed_or(
+                lambda k: short(window_sum[k], rules.window_hours),
+                lambda: short(current_window, rules.window_hours),
+            )
+        ),
+        "in_post": "CASE WHEN "
+        + lapsed_or(listed, lambda: listed(cohort.window_now))
+        + " THEN TRUE ELSE FALSE END",
+        "year_starts": lapsed_or(lambda k: sql.p(last_year(k).starts), lambda: sql.p(year.starts)),
+        "year_ends": lapsed_or(lambda k: sql.p(last_year(k).ends), lambda: sql.p(year.ends)),
+        "year_hours": as_hours(lapsed_or(lambda k: "0", lambda: last[0])),
+        "year_professional": as_hours(lapsed_or(lambda k: "0", lambda: last[1])),
+        "year_short": as_hours(lapsed_or(lambda k: "0", current_year_short)),
+        "lapse_on": lapsed_or(
+            lambda k: sql.p(cohort.window(k).ends + timedelta(days=1)), lambda: "CAST(NULL AS DATE)"
+        ),
+        "reason": lapsed_or(reason, lambda: "''"),
+    }
+    select = ", ".join(f"{decided[name]} AS {name}" for name in DECIDED)
+    extra = "".join(
+        f", {as_hours(year_sum[j])}, {as_hours(f'f.p{j}')}, CASE WHEN {year_behind(j)} THEN 1 ELSE 0 END"
+        for j in years
+    )
     text = f"SELECT f.id, f.number, {select}{extra} FROM ({inner}) f"
     return text, sql.params + inner_sql.params + list(id_params)

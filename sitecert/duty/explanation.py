@@ -1,24 +1,28 @@
-"""Where one certificate stands in its yearly duty, decided from its figures (DOMAIN.md, "Yearly duty") and
-explained in the holder's terms. The same decision serves one certificate's page and a region's nightly run."""
+"""Where a certificate stands in its yearly duty, explained in the holder's terms: the figures and decision of
+statement.py (run for these certificates, or as the nightly run recorded them), read, never decided again."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.utils.translation import gettext as _
 
-from sitecert.certificates.eligibility import hours_text
-from sitecert.duty.figures import reason_text
+from sitecert.certificates.models import ECertificate
 from sitecert.duty.models import Duty
 from sitecert.duty.periods import Period
+from sitecert.duty.statement import DECIDED, RECORDED, Cohort, cohorts, reason_text, statement
+from sitecert.learning.models import hours_text
 from sitecert.policies.models import Policy
+from sitecert.policies.selectors import rules_by_version
 
 State = Duty.State
 TENTH = Decimal("0.1")
 
 
 def hours(value) -> Decimal:
-    """SQLite sums decimals as floats: back to tenths of an hour."""
+    """Hours as the statement gives them (SQLite: a float of whole tenths), to tenths of an hour."""
     return Decimal(str(value or 0)).quantize(TENTH)
 
 
@@ -34,6 +38,7 @@ class YearFigures:
     period: Period
     hours: Decimal
     professional: Decimal
+    behind: bool = False  # a finished year under the yearly minimums (decided by the statement)
 
 
 @dataclass
@@ -44,25 +49,32 @@ class Standing:
     state: str
     window: Period  # in progress; for a lapsed certificate the window it failed
     window_hours: Decimal
+    window_short: Decimal  # hours the window still needs (for a lapsed certificate: lacked)
     in_post: bool
     years: list[YearFigures] = field(default_factory=list)  # the window's years so far, the current last
+    year_short: Decimal = Decimal(0)  # hours the year in progress still needs (total or professional)
     lapse_on: date | None = None
 
     @classmethod
-    def recorded(cls, number: str, policy: Policy, as_of: date, *, values, lapse_on) -> "Standing":
-        """From a Duty row's values (RECORDED order), as stored or as just decided in SQL."""
-        state, w_starts, w_ends, w_hours, in_post, y_starts, y_ends, y_hours, y_prof = values
+    def recorded(cls, number: str, policy: Policy, as_of: date, *, values: dict, lapse_on) -> "Standing":
+        """From a Duty row's values (RECORDED names), as stored or as just decided in SQL."""
         calendar = policy.window_start == Policy.WindowStart.CALENDAR
-        year = YearFigures(Period(day(y_starts), day(y_ends), calendar), hours(y_hours), hours(y_prof))
+        year = YearFigures(
+            Period(day(values["year_starts"]), day(values["year_ends"]), calendar),
+            hours(values["year_hours"]),
+            hours(values["year_professional"]),
+        )
         return cls(
             number,
             policy,
             as_of,
-            state,
-            Period(day(w_starts), day(w_ends), calendar),
-            hours(w_hours),
-            bool(in_post),
+            values["state"],
+            Period(day(values["window_starts"]), day(values["window_ends"]), calendar),
+            hours(values["window_hours"]),
+            hours(values["window_short"]),
+            bool(values["in_post"]),
             [year],
+            hours(values["year_short"]),
             day(lapse_on) if lapse_on else None,
         )
 
@@ -71,7 +83,7 @@ class Standing:
         """Why a lapsed certificate lapsed: "hours", "post" or both."""
         if self.state != State.LAPSED:
             return ()
-        return ("hours",) * (self.window_hours < self.policy.window_hours) + ("post",) * (not self.in_post)
+        return ("hours",) * (self.window_short > 0) + ("post",) * (not self.in_post)
 
     @property
     def state_label(self) -> str:
@@ -80,18 +92,6 @@ class Standing:
     @property
     def year(self) -> YearFigures:
         return self.years[-1]
-
-    @property
-    def window_short(self) -> Decimal:
-        return max(Decimal(0), self.policy.window_hours - self.window_hours)
-
-    @property
-    def year_short(self) -> Decimal:
-        """Hours the year in progress still needs (total, or professional if that needs more)."""
-        year, rules = self.year, self.policy
-        return max(
-            Decimal(0), rules.yearly_hours - year.hours, rules.yearly_professional_hours - year.professional
-        )
 
     @property
     def risk(self) -> str:
@@ -171,7 +171,7 @@ class Standing:
                 "pn": rules.yearly_professional_hours,
             }
             for y in self.years[:-1]
-            if y.hours < rules.yearly_hours or y.professional < rules.yearly_professional_hours
+            if y.behind
         ]
 
     def _post_line(self) -> str:
@@ -195,3 +195,60 @@ class Standing:
             lines.append(_("%(window)s 周期内没有本岗位的在岗记录") % {"window": self.window.label})
         lines.append(_("证书自 %(day)s 起失效，%(again)s") % {"day": self.lapse_on, "again": again})
         return lines
+
+
+def explain_many(*, certificates: Iterable[ECertificate], as_of: date) -> dict[int, Standing]:
+    """Each e-certificate's standing on `as_of`: valid ones decided by the statement (one per cohort),
+    lapsed ones as recorded. Revoked certificates have no duty and are left out."""
+    certificates = list(certificates)
+    valid = [c.pk for c in certificates if c.status == ECertificate.Status.VALID]
+    results: dict[int, Standing] = {}
+    for cohort in cohorts(as_of=as_of, certificates=ECertificate.objects.filter(pk__in=valid)):
+        marks = ", ".join(["%s"] * len(valid))
+        text, params = statement(cohort, f"e.id IN ({marks})", valid)
+        with connection.cursor() as cursor:
+            cursor.execute(text, params)
+            for row in cursor.fetchall():
+                results[row[0]] = standing_from(cohort, row)
+    results.update(_lapsed([c for c in certificates if c.status == ECertificate.Status.LAPSED], as_of))
+    return results
+
+
+def explain(*, certificate: ECertificate, as_of: date) -> Standing | None:
+    return explain_many(certificates=[certificate], as_of=as_of).get(certificate.pk)
+
+
+def _lapsed(certificates: list[ECertificate], as_of: date) -> dict[int, Standing]:
+    """Lapsed certificates as the run that lapsed them recorded (a lapse is never undone)."""
+    rules = rules_by_version()
+    duties = {d.pk: d for d in Duty.objects.filter(pk__in=[c.pk for c in certificates])}
+    results = {}
+    for cert in certificates:
+        duty = duties.get(cert.pk)
+        if duty is None:  # lapsed by hand: nothing to explain beyond the status
+            continue
+        policy = rules[cert.policy_id][0]
+        results[cert.pk] = Standing.recorded(
+            cert.number,
+            policy,
+            as_of,
+            values={f: getattr(duty, f) for f in RECORDED},
+            lapse_on=cert.status_since,
+        )
+    return results
+
+
+def standing_from(cohort: Cohort, row: tuple) -> Standing:
+    """A statement row: id, number, the DECIDED columns, then (hours, professional, behind) per current year."""
+    _id, number, *decided = row
+    values = dict(zip(DECIDED, decided, strict=False))
+    standing = Standing.recorded(
+        number, cohort.policy, cohort.as_of, values=values, lapse_on=values["lapse_on"]
+    )
+    years = decided[len(DECIDED) :]
+    if standing.state != State.LAPSED and years:
+        standing.years = [
+            YearFigures(cohort.year(j), hours(years[3 * i]), hours(years[3 * i + 1]), bool(years[3 * i + 2]))
+            for i, j in enumerate(cohort.current_years)
+        ]
+    return standing

@@ -1,11 +1,10 @@
-"""Evaluating the yearly duty: one certificate explained, or every certificate of the region recorded
-(`sitecert evaluate-compliance`). Both run figures.py's statement, so a holder's page and the nightly run
-cannot disagree; the run stays in SQL from the hour records to the recorded changes."""
+"""The nightly run (`sitecert evaluate-duty`): every valid e-certificate decided by statement.py and recorded
+(Duty rows, changes of state with their reasons, lapses, an audit entry). It runs the same statement as a
+holder's page, so the two cannot disagree, and stays in SQL from the hour records to the recorded changes."""
 
 import hashlib
 import uuid
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -14,99 +13,11 @@ from django.utils import translation
 
 from sitecert.audit.services import Event, audit_append
 from sitecert.certificates.models import ECertificate
-from sitecert.duty import figures
-from sitecert.duty.figures import DECIDED, RECORDED, Cohort
 from sitecert.duty.models import Duty, DutyChange
-from sitecert.duty.standing import Standing, State, YearFigures, hours
-from sitecert.policies.models import Policy
+from sitecert.duty.statement import DECIDED, RECORDED, cohorts, statement
 
 SYSTEM = "system"
-
-
-def policy_rules() -> dict[int, tuple[Policy, tuple[int, ...]]]:
-    """Each policy version's id → the newest version of its code (its rules apply) and all its versions' ids."""
-    versions = defaultdict(list)
-    for policy in Policy.objects.order_by("code", "version"):
-        versions[policy.code].append(policy)
-    return {p.pk: (found[-1], tuple(v.pk for v in found)) for found in versions.values() for p in found}
-
-
-def cohorts(*, as_of: date, certificates=None) -> list[Cohort]:
-    """The cohorts of valid e-certificates (of `certificates`, a queryset, if given), split by the window
-    their Duty rows record, so that windows already passed are not added up again."""
-    rules = policy_rules()
-    queryset = ECertificate.objects.all() if certificates is None else certificates
-    keys = queryset.filter(status=ECertificate.Status.VALID).order_by()
-    found = set()
-    for policy_id, issued_on, recorded in keys.values_list(
-        "policy_id", "issued_on", "duty__window_starts"
-    ).distinct():
-        policy, ids = rules[policy_id]
-        if policy.window_start == Policy.WindowStart.CALENDAR:
-            span = (date(issued_on.year, 1, 1), date(issued_on.year, 12, 31))
-        else:
-            span = (issued_on, issued_on)
-        found.add((policy.pk, ids, span, recorded))
-    by_pk = {p.pk: p for p, _ids in rules.values()}
-    splits = Counter((pk, span) for pk, _ids, span, _recorded in found)
-    return [
-        Cohort(by_pk[pk], ids, *span, as_of, recorded, splits[pk, span] > 1)
-        for pk, ids, span, recorded in sorted(found, key=lambda c: (c[2], c[3] or date.min))
-    ]
-
-
-def explain_many(*, certificates: Iterable[ECertificate], as_of: date) -> dict[int, Standing]:
-    """Each e-certificate's standing on `as_of`: valid ones decided by figures.statement (one per cohort),
-    lapsed ones as recorded. Revoked certificates have no duty and are left out."""
-    certificates = list(certificates)
-    valid = [c.pk for c in certificates if c.status == ECertificate.Status.VALID]
-    results: dict[int, Standing] = {}
-    for cohort in cohorts(as_of=as_of, certificates=ECertificate.objects.filter(pk__in=valid)):
-        marks = ", ".join(["%s"] * len(valid))
-        text, params = figures.statement(cohort, f"e.id IN ({marks})", valid)
-        with connection.cursor() as cursor:
-            cursor.execute(text, params)
-            for row in cursor.fetchall():
-                results[row[0]] = standing_from(cohort, row)
-    results.update(_lapsed([c for c in certificates if c.status == ECertificate.Status.LAPSED], as_of))
-    return results
-
-
-def explain(*, certificate: ECertificate, as_of: date) -> Standing | None:
-    return explain_many(certificates=[certificate], as_of=as_of).get(certificate.pk)
-
-
-def _lapsed(certificates: list[ECertificate], as_of: date) -> dict[int, Standing]:
-    """Lapsed certificates as the run that lapsed them recorded (a lapse is never undone)."""
-    rules = policy_rules()
-    duties = {d.pk: d for d in Duty.objects.filter(pk__in=[c.pk for c in certificates])}
-    results = {}
-    for cert in certificates:
-        duty = duties.get(cert.pk)
-        if duty is None:  # lapsed by hand: nothing to explain beyond the status
-            continue
-        policy = rules[cert.policy_id][0]
-        results[cert.pk] = Standing.recorded(
-            cert.number,
-            policy,
-            as_of,
-            values=[getattr(duty, f) for f in RECORDED],
-            lapse_on=cert.status_since,
-        )
-    return results
-
-
-def standing_from(cohort: Cohort, row: tuple) -> Standing:
-    _id, number, *decided = row
-    values, (lapse_on, _reason) = decided[: len(RECORDED)], decided[len(RECORDED) : len(DECIDED)]
-    years = decided[len(DECIDED) :]
-    standing = Standing.recorded(number, cohort.policy, cohort.as_of, values=values, lapse_on=lapse_on)
-    if standing.state != State.LAPSED and years:
-        standing.years = [
-            YearFigures(cohort.year(j), hours(years[2 * i]), hours(years[2 * i + 1]))
-            for i, j in enumerate(cohort.current_years)
-        ]
-    return standing
+State = Duty.State
 
 
 @dataclass
@@ -134,15 +45,15 @@ def evaluate(*, as_of: date, now: datetime, progress: Callable[[int], None] | No
         )  # SQLite: the rowid
         cursor.execute(
             f"CREATE TEMPORARY TABLE {WORK} (certificate_id {key}, state varchar(12),"
-            " window_starts date, window_ends date, window_hours numeric(7, 1), in_post boolean,"
-            " year_starts date, year_ends date, year_hours numeric(7, 1), year_professional numeric(7, 1),"
-            " lapse_on date, reason varchar(200))"
+            " window_starts date, window_ends date, window_hours numeric(7, 1), window_short numeric(7, 1),"
+            " in_post boolean, year_starts date, year_ends date, year_hours numeric(7, 1),"
+            " year_professional numeric(7, 1), year_short numeric(7, 1), lapse_on date, reason varchar(200))"
         )
         if connection.vendor == "postgresql":
             _plan_for_streaming(cursor)
         try:
             for cohort in cohorts(as_of=as_of):
-                text, params = figures.statement(cohort, "1 = 1", [])
+                text, params = statement(cohort, "1 = 1", [])
                 cursor.execute(
                     f"INSERT INTO {WORK} (certificate_id, {columns}) SELECT id, {columns} FROM ({text}) s",
                     params,
