@@ -1,16 +1,78 @@
-"""Files people send: put on disk where the streaming readers (sitecert.lib.tabular) open them, read, or
-refused as a whole with a reason its sender understands."""
+"""Files people send, and the one shape every upload pipeline (registry, roster, hour reports) reports in:
+put on disk where the streaming readers (sitecert.lib.tabular) open them, read into numbered rows, or refused
+as a whole with a reason its sender understands; then counted, with every rejected row's reasons."""
 
+import csv
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, NamedTuple
 
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sitecert.errors import DomainError
 from sitecert.lib.tabular import Layout, MissingColumns, UnreadableFile, open_table
+
+COUNTS = {
+    "created": gettext_lazy("新增"),
+    "updated": gettext_lazy("更新"),
+    "unchanged": gettext_lazy("未变"),
+    "duplicate": gettext_lazy("重复"),
+    "rejected": gettext_lazy("拒绝"),
+}
+REPORT_HEADER = ("行号", "列", "原因代码", "说明")
+
+
+class Rejection(NamedTuple):
+    """Why a row was not taken: its number in the file (the header is row 1), the column, a code, a message."""
+
+    row: int
+    column: str
+    code: str
+    message: str
+
+
+@dataclass
+class UploadResult:
+    """What an upload did: rows created, updated, unchanged (already there) and duplicate (repeated in the
+    file), and the rejected rows with their reasons. A pipeline that keeps its rejections elsewhere (the
+    registry's, in the database) gives their number of rows in `rejected_rows`."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicate: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+    rejected_rows: int | None = None
+
+    @property
+    def rejected(self) -> int:
+        if self.rejected_rows is not None:
+            return self.rejected_rows
+        return len({r.row for r in self.rejections})
+
+    def reject(self, row: int, column: str, code: str, message: str) -> None:
+        self.rejections.append(Rejection(row, column, code, message))
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {key: getattr(self, key) for key in COUNTS}
+
+    def describe(self) -> str:
+        """新增 3，更新 1，…: the counts in words."""
+        return "，".join(f"{COUNTS[key]} {value}" for key, value in self.counts.items())
+
+
+def report_write(rejections: Iterable[tuple], out: IO[str]) -> None:
+    """The rejection report as CSV for Excel (the caller writes to a file opened with utf-8-sig, or puts a
+    BOM first)."""
+    writer = csv.writer(out)
+    writer.writerow(REPORT_HEADER)
+    writer.writerows(rejections)
 
 
 class FileRefused(DomainError):
@@ -47,6 +109,15 @@ def read_small_table(
     if len(rows) > max_rows:
         raise FileRefused("too_many_rows", _("一次最多导入%(n)d行，请分批上传") % {"n": max_rows})
     return layout, rows
+
+
+def read_records(
+    path: Path, file_name: str, columns: dict, optional=(), max_rows: int = 50_000
+) -> tuple[Layout, list[tuple[int, dict]]]:
+    """A file of modest size as (layout, [(row number, {field: cell})]), for the pipelines that check rows
+    one by one (rosters, hour reports)."""
+    layout, numbered = read_small_table(path, file_name, columns, optional, max_rows)
+    return layout, [(n, layout.record(row)) for n, row in numbered]
 
 
 @contextmanager

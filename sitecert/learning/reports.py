@@ -4,7 +4,6 @@ The registry import's discipline: every row validated, a row-numbered report of 
 ones written in one transaction, and the same report again changes nothing.
 """
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -20,7 +19,7 @@ from sitecert.lib import idnumber
 from sitecert.lib.dates import parse_date
 from sitecert.lib.textnorm import clean, clean_name
 from sitecert.people.models import Organisation, User
-from sitecert.uploads import read_small_table
+from sitecert.uploads import UploadResult, read_records
 
 COLUMNS = {
     "id_number": ("身份证号", "身份证号码", "id_number"),
@@ -44,35 +43,17 @@ CATEGORY_WORDS = {
 }
 
 
-@dataclass
-class ReportResult:
-    created: int = 0
-    unchanged: int = 0
-    rejections: list[tuple[int, str, str, str]] = field(default_factory=list)
-
-    @property
-    def rejected(self) -> int:
-        return len({r[0] for r in self.rejections})
-
-
 def require_institution(institution: Organisation, by: User) -> None:
-    if (
-        by.organisation_id != institution.pk
-        or institution.kind != Organisation.Kind.INSTITUTION
-        or not institution.is_active
-    ):
+    if not institution.admits(by, Organisation.Kind.INSTITUTION):
         raise DomainError(_("只有已审核的培训机构可以上报学时"), code="forbidden", status=403)
 
 
 def hour_report_import(
     *, institution: Organisation, by: User, path: Path | str, file_name: str, today: date, now: datetime
-) -> ReportResult:
+) -> UploadResult:
     require_institution(institution, by)
     with translation.override("zh-hans"):
-        layout, numbered = read_small_table(path, file_name, COLUMNS, OPTIONAL)
-        rows = [
-            (n, {k: row[i] if i < len(row) else None for k, i in layout.index.items()}) for n, row in numbered
-        ]
+        layout, rows = read_records(Path(path), file_name, COLUMNS, OPTIONAL)
         return hour_report_rows(
             institution=institution, rows=rows, today=today, now=now, column=layout.column
         )
@@ -85,9 +66,9 @@ def hour_report_rows(
     today: date,
     now: datetime,
     column=lambda k: COLUMNS[k][0],
-) -> ReportResult:
+) -> UploadResult:
     """Validate and write reported rows (from a file or the API), all or the good ones, in one transaction."""
-    result = ReportResult()
+    result = UploadResult()
     courses = {
         c.code: c for c in Course.objects.filter(institution=institution, status=Course.Status.APPROVED)
     }
@@ -97,7 +78,8 @@ def hour_report_rows(
     for row_no, row in rows:
         problems = _check(row, courses, certificates, today)
         if problems:
-            result.rejections += [(row_no, column(key), code, message) for key, code, message in problems]
+            for key, code, message in problems:
+                result.reject(row_no, column(key), code, message)
         else:
             entries.append(_entry(row, courses, certificates, institution))
     result.rejections.sort()

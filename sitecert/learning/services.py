@@ -45,11 +45,7 @@ def course_create(
     *, institution, by: User, code: str, title: str, class_hours: int, category: str, posts, summary: str = ""
 ) -> Course:
     """An institution drafts a course; learners see it once the authority approves it."""
-    if (
-        by.organisation_id != institution.pk
-        or institution.kind != institution.Kind.INSTITUTION
-        or not institution.is_active
-    ):
+    if not institution.admits(by, institution.Kind.INSTITUTION):
         raise DomainError(_("只有已审核的培训机构可以开设课程"), code="forbidden", status=403)
     if Course.objects.filter(code=code).exists():
         raise DomainError(_("课程代码已被使用"), code="code_taken", field="code")

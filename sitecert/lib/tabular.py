@@ -60,6 +60,10 @@ class Layout:
     def column(self, key: str) -> str:
         return self.label.get(key, self.columns[key][0])
 
+    def record(self, row: Sequence) -> dict[str, object]:
+        """A row's cells by field (None where the row is short or the optional column is absent)."""
+        return {key: row[i] if i < len(row) else None for key, i in self.index.items()}
+
 
 @dataclass
 class Table:

@@ -48,6 +48,10 @@ class Organisation(models.Model):
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
 
+    def admits(self, user, kind: str) -> bool:
+        """Whether `user` acts for this organisation, and it is approved and of that kind."""
+        return user.organisation_id == self.pk and self.kind == kind and self.is_active
+
 
 class User(AbstractUser):
     """An account. A holder's account belongs to a person (one account per ID number); an organisation's

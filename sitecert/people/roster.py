@@ -4,7 +4,6 @@ Entries are added one by one or from a spreadsheet with the registry import's di
 validated, a row-numbered report of the rejected ones, the good ones written in one transaction.
 """
 
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from sitecert.people.models import Organisation, RosterEntry, User
 from sitecert.people.services import parse_id_number, parse_name
 from sitecert.registry.models import Person, Post
 from sitecert.registry.posts import PostResolver
-from sitecert.uploads import read_small_table
+from sitecert.uploads import UploadResult, read_records
 
 COLUMNS = {
     "id_number": ("身份证号", "身份证号码", "证件号码", "id_number"),
@@ -35,11 +34,7 @@ OPTIONAL = ("specialty", "ended_on")
 
 
 def _require_employer(employer: Organisation, by: User) -> None:
-    if (
-        by.organisation_id != employer.pk
-        or employer.kind != Organisation.Kind.EMPLOYER
-        or not employer.is_active
-    ):
+    if not employer.admits(by, Organisation.Kind.EMPLOYER):
         raise DomainError(_("只有已审核的用人单位可以维护在岗人员"), code="forbidden", status=403)
 
 
@@ -81,30 +76,13 @@ def roster_entry_add(
     return entry
 
 
-@dataclass
-class RosterImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    duplicate: int = 0
-    rejections: list[tuple[int, str, str, str]] = field(default_factory=list)
-
-    @property
-    def rejected(self) -> int:
-        return len({r[0] for r in self.rejections})
-
-    def counts(self) -> dict[str, int]:
-        keys = ("created", "updated", "unchanged", "duplicate", "rejected")
-        return {k: getattr(self, k) for k in keys}
-
-
 def roster_import(
     *, employer: Organisation, by: User, path: Path | str, file_name: str, today: date
-) -> RosterImportResult:
+) -> UploadResult:
     """Import a roster file. DomainError when the whole file is refused (nothing written)."""
     _require_employer(employer, by)
     with translation.override("zh-hans"):
-        layout, rows = read_small_table(path, file_name, COLUMNS, OPTIONAL)
+        layout, rows = read_records(Path(path), file_name, COLUMNS, OPTIONAL)
         return _RosterRows(employer, by, layout, today).run(rows)
 
 
@@ -112,33 +90,27 @@ class _RosterRows:
     def __init__(self, employer, by, layout: Layout, today: date):
         self.employer, self.by, self.layout, self.today = employer, by, layout, today
         self.posts = PostResolver()
-        self.result = RosterImportResult()
-
-    def cell(self, row, key) -> object:
-        i = self.layout.index.get(key)
-        return row[i] if i is not None and i < len(row) else None
+        self.result = UploadResult()
 
     def reject(self, row_no: int, key: str, code: str, message: str) -> None:
-        self.result.rejections.append((row_no, self.layout.column(key), code, message))
+        self.result.reject(row_no, self.layout.column(key), code, message)
 
-    def parse(self, row_no: int, row) -> tuple | None:
+    def parse(self, row_no: int, row: dict) -> tuple | None:
         before = len(self.result.rejections)
         try:
-            number = idnumber.parse(clean(self.cell(row, "id_number"))).value
+            number = idnumber.parse(clean(row.get("id_number"))).value
         except idnumber.InvalidIdNumber:
             number = None
             self.reject(row_no, "id_number", "id_number", _("身份证号不正确"))
-        name = clean_name(self.cell(row, "name"))
+        name = clean_name(row.get("name"))
         if not name:
             self.reject(row_no, "name", "required", _("姓名为空"))
-        post = self.posts.resolve(clean(self.cell(row, "post")), clean(self.cell(row, "specialty")))
+        post = self.posts.resolve(clean(row.get("post")), clean(row.get("specialty")))
         if not isinstance(post, int):
-            self.reject(
-                row_no, "post", post, _("岗位“%(post)s”无法识别") % {"post": clean(self.cell(row, "post"))}
-            )
+            self.reject(row_no, "post", post, _("岗位“%(post)s”无法识别") % {"post": clean(row.get("post"))})
         dates = []
         for key in ("started_on", "ended_on"):
-            raw = self.cell(row, key)
+            raw = row.get(key)
             if raw in (None, "") and key == "ended_on":
                 dates.append(None)
                 continue
@@ -156,7 +128,7 @@ class _RosterRows:
             return None
         return number, name, post, started_on, ended_on
 
-    def run(self, rows) -> RosterImportResult:
+    def run(self, rows: list[tuple[int, dict]]) -> UploadResult:
         parsed = {}
         for row_no, row in rows:
             if (record := self.parse(row_no, row)) is not None:

@@ -9,14 +9,9 @@ from django.utils.translation import gettext_lazy
 from sitecert import clock
 from sitecert.adminkit import ReadOnlyAdmin, ReadOnlyInline
 from sitecert.registry.forms import RegistryUploadForm
-from sitecert.registry.importing import (
-    batch_rejections,
-    describe_counts,
-    registry_import,
-    write_report,
-)
+from sitecert.registry.importing import batch_rejections, registry_import
 from sitecert.registry.models import ImportBatch, LegacyCertificate, LegacyCertificateChange, Post, PostAlias
-from sitecert.uploads import FileRefused, upload_on_disk
+from sitecert.uploads import FileRefused, report_write, upload_on_disk
 
 
 class PostAliasInline(admin.TabularInline):
@@ -77,7 +72,7 @@ class ImportBatchAdmin(ReadOnlyAdmin):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="rejections-{batch.pk}.csv"'
         response.write("\ufeff")  # BOM, so that Excel reads UTF-8
-        write_report(batch_rejections(batch), response)
+        report_write(batch_rejections(batch), response)
         return response
 
     def add_view(self, request, form_url="", extra_context=None):
@@ -100,7 +95,7 @@ class ImportBatchAdmin(ReadOnlyAdmin):
                 except FileRefused as exc:
                     form.add_error("file", exc.message)
                 else:
-                    counts = describe_counts(result.counts)
+                    counts = result.describe()
                     if result.dry_run:
                         messages.info(request, _("试运行完成（未写入）：%(counts)s") % {"counts": counts})
                     else:

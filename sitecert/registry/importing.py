@@ -6,7 +6,6 @@ executemany on SQLite); duplicates, conflicts, people, history and certificates 
 handful of statements over the whole file, never a query per row.
 """
 
-import csv
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -27,18 +26,18 @@ from sitecert.registry.models import (
     Person,
 )
 from sitecert.registry.rows import RowValidator, registry_layout
-from sitecert.uploads import refusal
+from sitecert.uploads import UploadResult, refusal, report_write
 
 FLUSH_ROWS = 10_000
 STAGE_COLUMNS = ("row_no", "certificate_no", "id_number", "name", "post_id", "issued_on", "issuer", "status")
 REJECT_COLUMNS = ("row_no", "col", "code", "message")
-REPORT_HEADER = ("行号", "列", "原因代码", "说明")
 
 
-@dataclass
-class ImportResult:
+@dataclass(kw_only=True)
+class ImportResult(UploadResult):
+    """An upload's result, with its batch (whose rejections are rows of ImportRejection)."""
+
     batch: ImportBatch
-    counts: dict[str, int]
     dry_run: bool
 
 
@@ -83,23 +82,12 @@ def _import(path, file_name, today, now, imported_by, dry_run, report, progress)
         batch.total, batch.finished_at = stage.total, now + timedelta(seconds=time.monotonic() - started)
         batch.save()
         if report is not None:
-            write_report(stage.rejections(), report)
+            report_write(stage.rejections(), report)
         stage.drop()
         if dry_run:
             transaction.set_rollback(True)
-    return ImportResult(batch=batch, counts=counts, dry_run=dry_run)
-
-
-def write_report(rejections: Iterable[tuple], out: IO[str]) -> None:
-    """The rejection report: CSV for Excel (the caller opens `out` with utf-8-sig)."""
-    writer = csv.writer(out)
-    writer.writerow(REPORT_HEADER)
-    writer.writerows(rejections)
-
-
-def describe_counts(counts: dict[str, int]) -> str:
-    """新增 3，更新 1，…: the counts in words, with the batch model's own labels."""
-    return "，".join(f"{ImportBatch._meta.get_field(k).verbose_name} {v}" for k, v in counts.items())
+    rejected = counts.pop("rejected")
+    return ImportResult(batch=batch, dry_run=dry_run, rejected_rows=rejected, **counts)
 
 
 def batch_rejections(batch: ImportBatch) -> Iterable[tuple]:

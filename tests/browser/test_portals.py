@@ -80,7 +80,7 @@ def test_an_employer_uploads_a_roster_with_one_bad_row_and_sees_the_report(
     page.set_input_files("#id_file", str(roster_file(tmp_path / "在岗人员.xlsx", personas)))
     page.click("button[type=submit]")
     counts = page.inner_text("#roster-counts")
-    assert "新增 1" in counts and "有误 1" in counts
+    assert "新增 1" in counts and "拒绝 1" in counts
     report = page.inner_text("#roster-rejections")
     assert "3" in report and "岗位" in report
     shoot(page, HELP / "employer-1-upload.png")

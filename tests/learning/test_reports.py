@@ -79,7 +79,7 @@ def test_a_report_keeps_good_rows_and_explains_the_rest(client, personas, course
     client.force_login(personas.institution_admin)
     path = write_table(tmp_path / "线下培训", HEADER, rows_for(personas), kind)
     page = upload(client, path).content.decode()
-    assert "新增 2，已有 0，有误 4" in page
+    assert "新增 2，更新 0，未变 0，重复 0，拒绝 4" in page
     for expected in (
         "<td>4</td><td>课程代码</td>",
         "<td>5</td><td>证书编号</td>",
@@ -94,7 +94,7 @@ def test_a_report_keeps_good_rows_and_explains_the_rest(client, personas, course
     result = assessment_passed(certificate=cert, until=date(2020, 12, 31))
     assert (result.score, result.source) == (86, "report")
     again = upload(client, path).content.decode()
-    assert "新增 0，已有 2，有误 4" in again and HourEntry.objects.count() == 2
+    assert "新增 0，更新 0，未变 2，重复 0，拒绝 4" in again and HourEntry.objects.count() == 2
 
 
 def test_the_api_takes_the_same_rows(personas, courses):

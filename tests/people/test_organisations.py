@@ -118,7 +118,7 @@ def test_a_roster_upload_reports_bad_rows_and_keeps_the_good_ones(client, person
     ]
     path = write_table(tmp_path / "名单", ROSTER_HEADER, rows, kind)
     page = upload(client, path).content.decode()
-    assert "新增 1，更新 0，未变 0，重复 0，有误 3" in page
+    assert "新增 1，更新 0，未变 0，重复 0，拒绝 3" in page
     for expected in ("<td>3</td><td>身份证号</td>", "<td>4</td><td>岗位</td>", "<td>5</td><td>截止日期</td>"):
         assert expected in page
     assert RosterEntry.objects.filter(employer=personas.employer_admin.organisation, person=li).count() == 1

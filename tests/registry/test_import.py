@@ -7,9 +7,9 @@ import pytest
 
 from sitecert.lib.idnumber import build, check_character
 from sitecert.registry import demo
-from sitecert.registry.importing import batch_rejections, write_report
+from sitecert.registry.importing import batch_rejections
 from sitecert.registry.models import ImportBatch, LegacyCertificate, LegacyCertificateChange, Person
-from sitecert.uploads import FileRefused
+from sitecert.uploads import FileRefused, report_write
 from tests.registry.helpers import HEADER, ISSUER, import_rows, row
 
 pytestmark = pytest.mark.django_db
@@ -351,7 +351,7 @@ def test_the_report_has_a_bom_row_numbers_columns_codes_and_chinese_messages(tmp
     result = import_rows(tmp_path, [row("TJ01", person(), post="施工员")])
     buffer = io.BytesIO()
     text = io.TextIOWrapper(buffer, encoding="utf-8-sig", newline="")
-    write_report(batch_rejections(result.batch), text)
+    report_write(batch_rejections(result.batch), text)
     text.flush()
     data = buffer.getvalue()
     assert data.startswith(b"\xef\xbb\xbf")

@@ -1,16 +1,6 @@
 from django.db import migrations, models
 
-
-def relabel(old: str, new: str, models: list[str]):
-    """The content types (and so the permissions and admin history) of moved models follow them."""
-
-    def forwards(apps, schema_editor):
-        content_types = apps.get_model("contenttypes", "ContentType").objects
-        for model in models:
-            if not content_types.filter(app_label=new, model=model).exists():
-                content_types.filter(app_label=old, model=model).update(app_label=new)
-
-    return forwards
+from sitecert.migrationkit import content_types_relabel
 
 
 class Migration(migrations.Migration):
@@ -30,5 +20,5 @@ class Migration(migrations.Migration):
                 fields=("region", "code", "version"), name="policy_region_code_version"
             ),
         ),
-        migrations.RunPython(relabel("certificates", "policies", ["policy"]), migrations.RunPython.noop),
+        migrations.RunPython(content_types_relabel("certificates", "policies", ["policy"]), migrations.RunPython.noop),
     ]

@@ -10,7 +10,7 @@ from sitecert import clock
 from sitecert.certificates.models import ECertificate
 from sitecert.demo.seed import PASSWORD, demo_accounts_seed
 from sitecert.registry import demo
-from sitecert.registry.importing import describe_counts, registry_import
+from sitecert.registry.importing import registry_import
 
 DEMO_ADMIN = ("admin", PASSWORD)
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
                 writer.writerow(demo.HEADER)
                 writer.writerows(demo.registry_rows(people))
             result = registry_import(path=path, today=clock.today(), now=clock.now())
-        self.stdout.write(f"原证书库演示数据：{describe_counts(result.counts)}")
+        self.stdout.write(f"原证书库演示数据：{result.describe()}")
         if settings.DEBUG:
             self._demo_admin()
             for who, login in demo_accounts_seed(now=clock.now(), today=clock.today()):

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from sitecert import clock
-from sitecert.registry.importing import describe_counts, registry_import
+from sitecert.registry.importing import registry_import
 from sitecert.uploads import FileRefused
 
 LOG_EVERY = 100_000
@@ -47,7 +47,7 @@ class Command(BaseCommand):
             if out:
                 out.close()
         prefix = "试运行（未写入）" if dry_run else "导入完成"
-        self.stdout.write(f"{prefix}：{describe_counts(result.counts)}")
+        self.stdout.write(f"{prefix}：{result.describe()}")
         self.stdout.write(json.dumps(result.counts))
 
     def _progress(self):
