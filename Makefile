@@ -57,5 +57,5 @@ bench: $(BIN)/.installed
 	scripts/with-postgres $(BIN)/python bench/heartbeats.py
 	$(BIN)/python bench/certificates.py
 	scripts/with-postgres $(BIN)/python bench/certificates.py
-	$(BIN)/python bench/compliance.py
-	scripts/with-postgres $(BIN)/python bench/compliance.py
+	$(BIN)/python bench/duty.py
+	scripts/with-postgres $(BIN)/python bench/duty.py

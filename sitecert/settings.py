@@ -78,7 +78,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
     # WAL lets the public query read while an import writes; IMMEDIATE avoids lock-upgrade deadlocks;
     # a 64 MiB page cache keeps the import's index work in memory (and memory bounded); work tables (the
-    # compliance run's) stay in memory.
+    # duty run's) stay in memory.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 30,
         "transaction_mode": "IMMEDIATE",

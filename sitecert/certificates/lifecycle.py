@@ -1,4 +1,4 @@
-"""The e-certificate services that replace the old certificate's (DOMAIN.md rule 4.2): reissue (补发: a new
+"""The e-certificate services that replace the old certificate's (docs/rules.md, rule 4.2): reissue (补发: a new
 print, same number, version + 1), change of details (信息变更: a new name from the resident registry, new
 version) and cancellation (注销). Each is a request and a decision; each effect is audited."""
 

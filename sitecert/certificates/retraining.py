@@ -1,4 +1,4 @@
-"""The way back after a lapse (DOMAIN.md rule 4.1: train and qualify again): a training institution reports
+"""The way back after a lapse (docs/rules.md, rule 4.1: train and qualify again): a training institution reports
 that the holder passed the vocational-training (职业培训) examination for the post, and a new e-certificate
 is issued that names the lapsed one it replaces and continues its training record."""
 

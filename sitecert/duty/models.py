@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Duty(models.Model):
-    """One e-certificate's yearly duty as `sitecert evaluate-compliance` last found it: what dashboards,
+    """One e-certificate's yearly duty as `sitecert evaluate-duty` last found it: what dashboards,
     forecasts and reminders read without adding up millions of hour records again."""
 
     class State(models.TextChoices):

@@ -1,4 +1,4 @@
-"""The years and windows of the yearly duty (DOMAIN.md, "Yearly duty"): counted from 1 January of the year
+"""The years and windows of the yearly duty (docs/rules.md, "Yearly duty"): counted from 1 January of the year
 after issue, or from the issue date where the policy says so (from the day after it: 2020-09-01's first
 year is 2020-09-02 to 2021-09-01). Pure date arithmetic, no database."""
 

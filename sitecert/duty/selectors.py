@@ -77,7 +77,7 @@ def employer_duty(
 
 
 def last_evaluation() -> dict | None:
-    """The last `evaluate-compliance` run's summary (its audit entry), or None before the first."""
+    """The last `evaluate-duty` run's summary (its audit entry), or None before the first."""
     entry = AuditEntry.objects.filter(action="duty.evaluate").order_by("-seq").first()
     return entry.data if entry else None
 

@@ -1,4 +1,4 @@
-"""The date forms registry files use (DOMAIN.md, "Issue date")."""
+"""The date forms registry files use (docs/rules.md, "Reading registry files", issue date)."""
 
 import re
 from datetime import date, datetime, timedelta

@@ -1,4 +1,4 @@
-"""Validating one row of a registry file (DOMAIN.md, "Reading registry files").
+"""Validating one row of a registry file (docs/rules.md, "Reading registry files").
 
 Pure and fast: the importer calls it a million times. A row becomes a staged record, or a list of
 problems (column key, reason code, message in Chinese); several problems of one row are all reported.

@@ -18,7 +18,7 @@ def browser(django_db_setup):
     it runs; the ORM calls the tests make meanwhile are synchronous and safe, hence the flag, which is
     lifted with the browser."""
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make browsers` installs Debian's chromium")
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (`make test` does, as root)")
     from playwright.sync_api import sync_playwright
 
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

@@ -1,4 +1,4 @@
-"""Eligibility of an old certificate for the exchange, explained check by check (DOMAIN.md rules 1-3)."""
+"""Eligibility of an old certificate for the exchange, explained check by check (docs/rules.md, rules 1-3)."""
 
 from datetime import date
 

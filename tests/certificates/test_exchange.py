@@ -1,5 +1,5 @@
 """The automatic exchange: issued the moment the last requirement is met, exactly once, never after the
-deadline; the bulk run catches up (DOMAIN.md rule 3.3)."""
+deadline; the bulk run catches up (docs/rules.md, rule 3.3)."""
 
 import threading
 from datetime import date, timedelta

@@ -1,4 +1,4 @@
-"""Reissue, change of details and cancellation of e-certificates (DOMAIN.md rule 4.2), and the audit log."""
+"""Reissue, change of details and cancellation of e-certificates (docs/rules.md, rule 4.2), and the audit log."""
 
 import pytest
 from django.core.management import CommandError, call_command

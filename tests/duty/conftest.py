@@ -67,7 +67,7 @@ def _row(personas, courses, ecert, kind, hours, day):  # noqa: F811
 
 @pytest.fixture
 def run():
-    """evaluate-compliance as of a day, returning the refreshed certificate(s)' outcome."""
+    """The nightly run as of a day, returning the refreshed certificate(s)' outcome."""
 
     def go(as_of: date):
         return evaluate(as_of=as_of, now=at(as_of))

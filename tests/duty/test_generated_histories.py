@@ -1,6 +1,6 @@
 """Generated histories across several years against an oracle: sixty holders with random yearly hours and
 roster entries, evaluated at random days (and at the 31 December / 1 January edges) by sitecert's SQL and by a
-plain per-certificate reading of DOMAIN.md written here. Both engines; both window counts."""
+plain per-certificate reading of docs/rules.md written here. Both engines; both window counts."""
 
 import random
 from dataclasses import dataclass
@@ -27,7 +27,7 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 @dataclass
 class Oracle:
-    """DOMAIN.md's yearly duty, read literally, one certificate at a time."""
+    """docs/rules.md's yearly duty, read literally, one certificate at a time."""
 
     policy: Policy
 

@@ -1,5 +1,5 @@
 """After a lapse the way back is a new certificate: an institution reports a passed vocational-training
-examination for the post, and a new e-certificate is issued that names the lapsed one (DOMAIN.md rule 4.1)."""
+examination for the post, and a new e-certificate is issued that names the lapsed one (docs/rules.md, rule 4.1)."""
 
 from datetime import date
 

@@ -1,4 +1,4 @@
-"""The registry import (DOMAIN.md, "Reading registry files"), in every file kind."""
+"""The registry import (docs/rules.md, "Reading registry files"), in every file kind."""
 
 import io
 from datetime import date, datetime

@@ -4,7 +4,7 @@ a roster entry each, evaluated as of 2026-11-25 (two windows closed, the third i
 
 1. the floor: the bare aggregate query over the same tables (each certificate's hours, one GROUP BY, every
    row fetched), in its own process;
-2. sitecert: `sitecert evaluate-compliance` in its own process (time and peak memory), the first run (every
+2. sitecert: `sitecert evaluate-duty` in its own process (time and peak memory), the first run (every
    Duty row written, the lapses and their audit entries) and the run again (nothing changes);
 3. a per-certificate ORM loop (each window's hours and roster check queried per certificate) on a sample of
    10,000 certificates, extrapolated to N.
@@ -255,7 +255,7 @@ def floor_worker() -> None:
 
 
 def evaluate_worker() -> None:
-    """sitecert's run, as `sitecert evaluate-compliance` makes it (timed after start-up, like the floor)."""
+    """sitecert's run, as `sitecert evaluate-duty` makes it (timed after start-up, like the floor)."""
     _django()
     from django.utils import timezone
 
@@ -326,7 +326,7 @@ def main() -> None:
     n = args.certificates
     with tempfile.TemporaryDirectory(prefix="sitecert-bench-") as tmp:
         engine = Engine(Path(tmp))
-        url = engine.fresh("bench_compliance")
+        url = engine.fresh("bench_duty")
         migrate(url)
         load_s, _, _ = run([PYTHON, __file__, "--worker", "setup", str(n)], url)
         _, floor_peak, out = run([PYTHON, __file__, "--worker", "floor"], url)
@@ -345,7 +345,7 @@ def main() -> None:
     print(f"  floor: bare aggregate query        {floor:8.1f} s   peak {floor_peak} MiB (hours and roster)")
     print(f"    the same, hours only             {floors['hours']:8.1f} s")
     print(
-        f"  sitecert evaluate-compliance       {first_s:8.1f} s   peak {first_peak} MiB   "
+        f"  sitecert evaluate-duty       {first_s:8.1f} s   peak {first_peak} MiB   "
         f"{first_s / floor:.2f}x the floor, {loop_total / first_s:.0f}x faster than the loop"
     )
     print(f"    lapsed {first['lapsed']:,}, states {first['states']}")
