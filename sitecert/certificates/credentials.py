@@ -131,6 +131,8 @@ def qr_sign(printed: Printed, *, kid: str) -> str:
         "p": printed.post_code,
         "d": printed.issued_on.isoformat(),
     }
+    if printed.status_slot:  # an offline scanner finds the slot in <PUBLIC_URL>/status/<list>/<purpose>
+        claims["st"] = list(printed.status_slot)
     if printed.valid_until:
         claims["exp"] = int(_moment(printed.valid_until).timestamp())
     header = {"alg": "EdDSA", "kid": kid_url(kid), "typ": QR_TYPE}
