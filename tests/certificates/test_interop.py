@@ -15,6 +15,7 @@ from joserfc import jwt as jose_jwt
 from sitecert.certificates.credentials import credential_id, subject_id
 from sitecert.certificates.keys import credential_key, issuer_did, kid_url
 from sitecert.certificates.lifecycle import certificate_revoke, version_new
+from sitecert.certificates.models import SigningKey
 from sitecert.certificates.verification import verify_token
 from tests.certificates import verifier
 from tests.certificates.conftest import IN_WINDOW, NOW
@@ -230,3 +231,34 @@ def test_the_verification_api_keeps_its_rate_limit_with_cors(issued, settings):
     codes = [client.get(f"/api/v1/verify/{issued.number}") for _ in range(3)]
     assert [r.status_code for r in codes] == [200, 200, 429]
     assert codes[-1]["Access-Control-Allow-Origin"] == "*"  # a browser verifier can read the refusal
+
+
+def test_a_pdf_rendered_after_a_rotation_is_sealed_with_the_current_key_published_on_the_seal_page(
+    issued, settings, tmp_path
+):
+    import hashlib
+    import io
+    import shutil
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from sitecert.certificates.keys import key_rotate
+    from sitecert.certificates.pdf import certificate_pdf
+
+    def signer_der(pdf: bytes) -> bytes:
+        return PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0].signer_cert.dump()
+
+    settings.CERTIFICATE_PDF_DIR = tmp_path / "pdf"
+    old_key = SigningKey.objects.get()
+    before = certificate_pdf(ecert=issued, now=NOW)
+    new_key = key_rotate(now=NOW, actor="test", lead=timedelta(0))
+    shutil.rmtree(tmp_path / "pdf")  # the cache is safe to clear
+    after = certificate_pdf(ecert=issued, now=NOW + timedelta(minutes=1))
+    assert signer_der(before) != signer_der(after)
+    assert signer_der(after) == Client().get(f"/seal/{new_key.kid}.cer").content
+    assert Client().get(f"/seal/{old_key.kid}.cer").content == signer_der(before)  # old prints keep theirs
+    page = Client().get("/seal/").content.decode()
+    assert hashlib.sha256(signer_der(after)).hexdigest().upper() in page
+    assert "/seal/" in Client().get("/verify/").content.decode()  # the verification page points at it
+    pem = Client().get(f"/seal/{new_key.kid}.pem")
+    assert pem["Content-Type"] == "application/pem-certificate-chain" and b"BEGIN CERTIFICATE" in pem.content
