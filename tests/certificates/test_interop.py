@@ -18,7 +18,7 @@ from sitecert.certificates.lifecycle import certificate_revoke, version_new
 from sitecert.certificates.models import SigningKey
 from sitecert.certificates.verification import verify_token
 from tests.certificates import verifier
-from tests.certificates.conftest import IN_WINDOW, NOW
+from tests.certificates.conftest import IN_WINDOW, NOW, TZ
 from tests.certificates.test_credentials import issue
 
 pytestmark = pytest.mark.django_db
@@ -262,3 +262,70 @@ def test_a_pdf_rendered_after_a_rotation_is_sealed_with_the_current_key_publishe
     assert "/seal/" in Client().get("/verify/").content.decode()  # the verification page points at it
     pem = Client().get(f"/seal/{new_key.kid}.pem")
     assert pem["Content-Type"] == "application/pem-certificate-chain" and b"BEGIN CERTIFICATE" in pem.content
+
+
+def test_a_seal_certified_by_the_authority_ca_is_published_with_its_chain_and_trusted_through_the_root(
+    issued, settings, tmp_path
+):
+    import io
+
+    from asn1crypto import pem as asn1_pem
+    from asn1crypto import x509 as asn1_x509
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    from sitecert.certificates.keys import seal_certificate_install
+    from sitecert.certificates.pdf import certificate_pdf
+    from sitecert.errors import DomainError
+
+    key = SigningKey.objects.get()
+    seal_public = x509.load_pem_x509_certificate(key.seal_certificate.encode()).public_key()
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "天津市住房和城乡建设委员会 CA")])
+    start = datetime(2020, 1, 1, tzinfo=TZ)
+
+    def certificate(subject, public, *, ca: bool):
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(ca_name)
+            .public_key(public)
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(start)
+            .not_valid_after(start + timedelta(days=365 * 20))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
+        if not ca:
+            usage = x509.KeyUsage(True, True, False, False, False, False, False, False, False)
+            builder = builder.add_extension(usage, critical=True)
+        return builder.sign(ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode()
+
+    root = certificate(ca_name, ca_key.public_key(), ca=True)
+    seal_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sitecert 电子签章")])
+    with pytest.raises(DomainError):  # a certificate for another key is refused
+        other = ec.generate_private_key(ec.SECP256R1()).public_key()
+        seal_certificate_install(
+            kid=key.kid,
+            certificate_pem=certificate(seal_name, other, ca=False),
+            chain_pem=root,
+            now=NOW,
+            actor="t",
+        )
+    seal_certificate_install(
+        kid=key.kid,
+        certificate_pem=certificate(seal_name, seal_public, ca=False),
+        chain_pem=root,
+        now=NOW,
+        actor="t",
+    )
+    assert Client().get(f"/seal/{key.kid}.pem").content.count(b"BEGIN CERTIFICATE") == 2
+    settings.CERTIFICATE_PDF_DIR = tmp_path
+    pdf = certificate_pdf(ecert=issued, now=NOW)
+    trust = ValidationContext(trust_roots=[asn1_x509.Certificate.load(asn1_pem.unarmor(root.encode())[2])])
+    status = validate_pdf_signature(PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0], trust)
+    assert status.intact and status.valid and status.trusted
