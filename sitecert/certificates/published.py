@@ -21,6 +21,7 @@ from sitecert.certificates.credentials import PURPOSES
 from sitecert.certificates.keys import did_document
 from sitecert.certificates.models import SigningKey, StatusList
 from sitecert.certificates.status import status_list_credential
+from sitecert.errors import DomainError
 
 CONTEXT_V1 = Path(__file__).with_name("contexts") / "v1.jsonld"
 KEYS_MAX_AGE = 300  # the JWKS's and the DID document's; KEY_PUBLISH_LEAD must exceed it
@@ -57,9 +58,11 @@ def status_list(request, list_id: int, purpose: str):
     key = f"certificates:status:{list_id}:{purpose}"
     token = cache.get(key)
     if token is None:
-        token = status_list_credential(
-            status_list=get_object_or_404(StatusList, pk=list_id), purpose=purpose, now=clock.now()
-        )
+        status_list = get_object_or_404(StatusList, pk=list_id)
+        try:
+            token = status_list_credential(status_list=status_list, purpose=purpose, now=clock.now())
+        except DomainError as exc:  # no signing key on this server: say so, as the API does
+            return JsonResponse({"message": exc.message, "details": {"code": exc.code}}, status=exc.status)
         cache.set(key, token, settings.STATUS_LIST_CACHE_SECONDS)
     return _public(HttpResponse(token, content_type="application/vc+jwt"), settings.STATUS_LIST_MAX_AGE)
 
