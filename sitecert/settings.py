@@ -39,6 +39,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "sitecert.portals.views.published.PublicCors",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -143,8 +144,16 @@ HOME_AREA = envstr("HOME_AREA", "12")
 SIGNING_KEY_DIR = Path(envstr("SIGNING_KEY_DIR", str(VAR_DIR / "keys")))
 # The organisation named in the PDF seal's certificate.
 SEAL_ORGANISATION = envstr("SEAL_ORGANISATION", "天津市住房和城乡建设委员会")
-# The public address printed in QR codes and named as the credentials' issuer.
+# The public address printed in QR codes; the credentials' issuer is its did:web DID.
 PUBLIC_URL = envstr("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Seconds between publishing a rotated key and its first signature: longer than verifiers may cache the
+# JWKS and the DID document (served with max-age=300), so none meets a key it has not fetched.
+KEY_PUBLISH_LEAD = envint("KEY_PUBLISH_LEAD", 600)
+# How long verifiers may cache a status list (Cache-Control max-age and the list's ttl): the longest a
+# revocation or a lapse goes unseen by a verifier that checks status lists instead of asking the API.
+STATUS_LIST_MAX_AGE = envint("STATUS_LIST_MAX_AGE", 60)
+# Seconds a process keeps a signed status list before reading it again (adds to the bound above).
+STATUS_LIST_CACHE_SECONDS = envint("STATUS_LIST_CACHE_SECONDS", 5)
 # Rendered certificate PDFs, one per version (a cache: safe to delete).
 CERTIFICATE_PDF_DIR = Path(envstr("CERTIFICATE_PDF_DIR", str(VAR_DIR / "certificates")))
 

@@ -50,7 +50,7 @@ def _throttle(request):
 )
 def verify_by_token(request, token: str):
     _throttle(request)
-    return verify_token(token, today=clock.today()).as_json()
+    return verify_token(token, today=clock.today(), now=clock.now()).as_json()
 
 
 class PersonIn(Schema):
@@ -76,7 +76,7 @@ def verify_by_person(request, payload: PersonIn):
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
         raise DomainError(str(errors[0]), code="invalid", field=field, status=422)
-    found = verify_person(**form.cleaned_data, today=clock.today())
+    found = verify_person(**form.cleaned_data, today=clock.today(), now=clock.now())
     return {"results": [v.as_json() for v in found]}
 
 
@@ -88,7 +88,7 @@ def verify_by_person(request, payload: PersonIn):
 )
 def verify_by_number(request, number: str):
     _throttle(request)
-    return verify_number(number, today=clock.today()).as_json()
+    return verify_number(number, today=clock.today(), now=clock.now()).as_json()
 
 
 class CheckOut(Schema):
@@ -189,7 +189,7 @@ def certificate_detail(request, number: str):
     summary="电子证书 PDF（带电子签章）/ The sealed PDF",
 )
 def certificate_pdf_download(request, number: str):
-    return ecertificate_pdf(ecertificate_for(request.user, number))
+    return ecertificate_pdf(ecertificate_for(request.user, number), now=clock.now())
 
 
 class RequestIn(Schema):

@@ -132,4 +132,4 @@ class DecisionForm(forms.Form):
 
 @admin.register(SigningKey)
 class SigningKeyAdmin(ReadOnlyAdmin):
-    list_display = ["kid", "created_at", "retired_at"]
+    list_display = ["kid", "created_at", "activates_at", "retired_at"]

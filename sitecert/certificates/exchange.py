@@ -17,6 +17,7 @@ from sitecert.certificates.eligibility import candidates, explain, region_polici
 from sitecert.certificates.keys import active_key
 from sitecert.certificates.models import CertificateVersion, ECertificate
 from sitecert.certificates.numbers import numbers_allocate
+from sitecert.certificates.status import slots_allocate
 from sitecert.errors import DomainError
 from sitecert.lib.idnumber import mask
 from sitecert.people.sms import send_sms
@@ -28,7 +29,9 @@ log = logging.getLogger(__name__)
 SYSTEM = "system"
 
 
-def printed(ecert: ECertificate, *, name: str, version: int, version_on: date) -> credentials.Printed:
+def printed(
+    ecert: ECertificate, *, name: str, version: int, version_on: date, slot: tuple[int, int] | None = None
+) -> credentials.Printed:
     return credentials.Printed(
         number=ecert.number,
         version=version,
@@ -40,6 +43,7 @@ def printed(ecert: ECertificate, *, name: str, version: int, version_on: date) -
         version_on=version_on,
         issuer=ecert.issuer,
         replaces=replaced_number(ecert),
+        status_slot=slot,
     )
 
 
@@ -51,12 +55,21 @@ def replaced_number(ecert: ECertificate) -> str | None:
 
 
 def version_sign(
-    ecert: ECertificate, *, cause: str, name: str, on: date, now: datetime, kid: str | None = None
+    ecert: ECertificate,
+    *,
+    cause: str,
+    name: str,
+    on: date,
+    now: datetime,
+    kid: str | None = None,
+    slot: tuple[int, int] | None = None,
 ) -> CertificateVersion:
-    """A new signed version (not saved): the credential and the QR token, with the active key (looked up
-    once by callers that sign many)."""
-    kid = kid or active_key().kid
-    text = printed(ecert, name=name, version=ecert.version, version_on=on)
+    """A new signed version (not saved): the credential and the QR token, with the active key, and its
+    status list slot (both looked up once by callers that sign many; else here, in the caller's
+    transaction)."""
+    kid = kid or active_key(now=now).kid
+    slot = slot or slots_allocate(count=1, now=now)[0]
+    text = printed(ecert, name=name, version=ecert.version, version_on=on, slot=slot)
     return CertificateVersion(
         certificate=ecert,
         version=ecert.version,
@@ -64,8 +77,10 @@ def version_sign(
         name=name,
         issued_on=on,
         kid=kid,
-        credential=credentials.credential_sign(text, kid=kid),
+        credential=credentials.credential_sign(text, kid=kid, now=now),
         qr_token=credentials.qr_sign(text, kid=kid),
+        status_list_id=slot[0],
+        status_index=slot[1],
         created_at=now,
     )
 
@@ -112,14 +127,17 @@ def ecertificates_create(
     holders are told after the commit."""
     first = ecerts[0]
     on, now, policy = first.issued_on, first.created_at, first.policy
-    kid = active_key().kid  # before any number is taken: no key, no issuance
+    kid = active_key(now=now).kid  # before any number is taken: no key, no issuance
     numbers = numbers_allocate(prefix=policy.number_prefix, year=on.year, count=len(ecerts))
     for ecert, number in zip(ecerts, numbers, strict=True):
         ecert.number = number
     ECertificate.objects.bulk_create(ecerts, batch_size=1000)
+    slots = slots_allocate(count=len(ecerts), now=now)  # one counter move per batch, not a query per slot
     versions = [
-        version_sign(e, cause=CertificateVersion.Cause.ISSUE, name=e.holder.name, on=on, now=now, kid=kid)
-        for e in ecerts
+        version_sign(
+            e, cause=CertificateVersion.Cause.ISSUE, name=e.holder.name, on=on, now=now, kid=kid, slot=slot
+        )
+        for e, slot in zip(ecerts, slots, strict=True)
     ]
     CertificateVersion.objects.bulk_create(versions, batch_size=1000)
     events = [

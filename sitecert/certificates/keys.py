@@ -1,7 +1,15 @@
-"""Signing keys. Each key set is an Ed25519 key (credentials and QR tokens, JWS "EdDSA") and a P-256 key
-with a self-issued X.509 certificate (the PDF's electronic seal, which PDF readers check). Private halves
+"""Signing keys. Each key set is an Ed25519 key (credentials, QR tokens and status lists, JWS "EdDSA") and a
+P-256 key with an X.509 certificate (the PDF's electronic seal, which PDF readers check). Private halves
 are PEM files in settings.SIGNING_KEY_DIR (0600), never in the repository or the database; public halves
-are SigningKey rows, published as a JWKS, retired keys included so that old prints keep verifying."""
+are SigningKey rows, published as a JWKS and as the issuer's did:web document, retired keys included so
+that old prints keep verifying.
+
+Key ids: a key is named by its RFC 7638 thumbprint; a JWS names it by the DID URL `<issuer DID>#<thumbprint>`
+(tokens signed before DIDs carry the bare thumbprint). Lookups go by the thumbprint, so both forms verify.
+
+Rotation is staged: a new key is published at once and signs from `activates_at` (KEY_PUBLISH_LEAD later),
+so that a verifier caching the JWKS or the DID document for their max-age has it before its first use.
+"""
 
 import datetime as dt
 import json
@@ -18,14 +26,16 @@ from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.cache import cache as django_cache
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
-from joserfc.jwk import KeySet, OKPKey
+from joserfc.jwk import OKPKey
 from pyhanko.sign.signers import SimpleSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from sitecert.audit.services import Event, audit_append
 from sitecert.certificates.models import SigningKey
 from sitecert.errors import DomainError
+from sitecert.lib.didweb import did_from_url
 
 PEM = serialization.Encoding.PEM
 PKCS8 = serialization.PrivateFormat.PKCS8
@@ -67,8 +77,23 @@ def _seal_certificate(key: ec.EllipticCurvePrivateKey, *, kid: str, now: dt.date
     return cert.public_bytes(PEM).decode()
 
 
-def key_generate(*, now: dt.datetime, actor: str) -> SigningKey:
-    """A new key set; it signs from now on (the newest unretired key is the active one)."""
+def issuer_did() -> str:
+    """The issuer's DID: did:web of PUBLIC_URL (its document is served at /.well-known/did.json)."""
+    return did_from_url(settings.PUBLIC_URL)
+
+
+def kid_url(thumbprint: str) -> str:
+    """What a JWS header names a key by: a DID URL into the issuer's DID document."""
+    return f"{issuer_did()}#{thumbprint}"
+
+
+def thumbprint_of(kid: str) -> str:
+    """The key's thumbprint from a JWS kid: a DID URL's fragment, or a bare thumbprint (older tokens)."""
+    return kid.rsplit("#", 1)[-1]
+
+
+def key_generate(*, now: dt.datetime, actor: str, activates_at: dt.datetime | None = None) -> SigningKey:
+    """A new key set, published now; it signs from `activates_at` (now by default) as the newest active key."""
     signing = ed25519.Ed25519PrivateKey.generate()
     jwk = OKPKey.import_key(
         signing.public_key().public_bytes(PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
@@ -84,26 +109,38 @@ def key_generate(*, now: dt.datetime, actor: str) -> SigningKey:
             public_jwk=public,
             seal_certificate=_seal_certificate(seal, kid=kid, now=now),
             created_at=now,
+            activates_at=activates_at or now,
         )
-        audit_append(events=[Event(actor, "key.generate", f"key:{kid}", {"kid": kid})], at=now)
+        data = {"kid": kid, "activates_at": row.activates_at.isoformat()}
+        audit_append(events=[Event(actor, "key.generate", f"key:{kid}", data)], at=now)
         transaction.on_commit(lambda: django_cache.delete(JWKS_CACHE))
     django_cache.delete(JWKS_CACHE)
     return row
 
 
-def key_rotate(*, now: dt.datetime, actor: str) -> SigningKey:
-    """A new active key; the old ones are retired from signing but stay published for verification."""
+def key_rotate(*, now: dt.datetime, actor: str, lead: dt.timedelta | None = None) -> SigningKey:
+    """A new key, published now and signing from now + `lead` (settings.KEY_PUBLISH_LEAD seconds by default;
+    zero for an emergency, when the old key must stop at once). The keys it replaces retire from signing at
+    that moment and stay published for verification."""
+    if lead is None:
+        lead = dt.timedelta(seconds=settings.KEY_PUBLISH_LEAD)
     with transaction.atomic():
         old = list(SigningKey.objects.select_for_update().filter(retired_at__isnull=True))
-        row = key_generate(now=now, actor=actor)
-        SigningKey.objects.filter(pk__in=[k.pk for k in old]).update(retired_at=now)
-        retired = [k.kid for k in old]
-        audit_append(events=[Event(actor, "key.rotate", f"key:{row.kid}", {"retired": retired})], at=now)
+        row = key_generate(now=now, actor=actor, activates_at=now + lead)
+        SigningKey.objects.filter(pk__in=[k.pk for k in old]).update(retired_at=row.activates_at)
+        data = {"retired": [k.kid for k in old], "activates_at": row.activates_at.isoformat()}
+        audit_append(events=[Event(actor, "key.rotate", f"key:{row.kid}", data)], at=now)
     return row
 
 
-def active_key() -> SigningKey:
-    key = SigningKey.objects.filter(retired_at__isnull=True).order_by("-created_at").first()
+def active_key(*, now: dt.datetime) -> SigningKey:
+    """The key that signs at `now`: the newest one activated and not retired by then."""
+    key = (
+        SigningKey.objects.filter(activates_at__lte=now)
+        .filter(Q(retired_at__isnull=True) | Q(retired_at__gt=now))
+        .order_by("-activates_at", "-created_at")
+        .first()
+    )
     if key is None or not (_key_dir() / f"{key.kid}.ed25519.pem").exists():
         raise DomainError(
             _("签名密钥未配置，请先运行 sitecert keys generate"), code="no_signing_key", status=503
@@ -124,34 +161,104 @@ def credential_key(kid: str) -> OKPKey:
 
 
 @cache
-def seal_signer(kid: str, certificate_pem: str) -> SimpleSigner:
-    """pyHanko's signer for the PDF seal of this key set."""
+def seal_signer(kid: str, certificate_pem: str, chain_pem: str = "") -> SimpleSigner:
+    """pyHanko's signer for the PDF seal of this key set (with the CA chain, when there is one, embedded)."""
     key = _load_private(kid, "seal").private_bytes(
         serialization.Encoding.DER, PKCS8, serialization.NoEncryption()
     )
-    cert = asn1_x509.Certificate.load(
-        x509.load_pem_x509_certificate(certificate_pem.encode()).public_bytes(serialization.Encoding.DER)
-    )
+    cert, *chain = [_asn1(c) for c in x509.load_pem_x509_certificates((certificate_pem + chain_pem).encode())]
     return SimpleSigner(
         signing_cert=cert,
         signing_key=asn1_keys.PrivateKeyInfo.load(key),
-        cert_registry=SimpleCertificateStore.from_certs([cert]),
+        cert_registry=SimpleCertificateStore.from_certs([cert, *chain]),
     )
 
 
+def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
+    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+
+
+def seal_certificate_install(
+    *, kid: str, certificate_pem: str, chain_pem: str, now: dt.datetime, actor: str
+) -> SigningKey:
+    """The authority's CA has certified a seal key: its certificate replaces the self-issued one (same public
+    key, checked) and the chain is published and embedded in the PDFs sealed from now on."""
+    row = SigningKey.objects.get(kid=kid)
+    new = x509.load_pem_x509_certificate(certificate_pem.encode())
+    private = _load_private(kid, "seal")
+    if new.public_key() != private.public_key():
+        raise DomainError(_("证书的公钥与该签章密钥不符"), code="seal_key_mismatch")
+    if chain_pem.strip():
+        x509.load_pem_x509_certificates(chain_pem.encode())  # refuses a malformed chain before it is stored
+    with transaction.atomic():
+        row.seal_certificate, row.seal_chain = certificate_pem, chain_pem
+        row.save(update_fields=["seal_certificate", "seal_chain"])
+        data = {"kid": kid, "subject": new.subject.rfc4514_string(), "issuer": new.issuer.rfc4514_string()}
+        audit_append(events=[Event(actor, "key.seal_certificate", f"key:{kid}", data)], at=now)
+    return row
+
+
 def jwks() -> dict:
-    """Every published public key, newest first (cached briefly: every verification reads it)."""
+    """Every published public key, newest first, each under its DID URL (what tokens name now) and its bare
+    thumbprint (what tokens signed before carry), so that a JWKS client matching `kid` exactly finds both.
+    Cached briefly: every verification reads it (an unknown kid re-reads the database, see known_key)."""
     document = django_cache.get(JWKS_CACHE)
     if document is None:
-        document = {"keys": [k.public_jwk for k in SigningKey.objects.order_by("-created_at")]}
-        django_cache.set(JWKS_CACHE, document, 60)
+        document = jwks_fresh()
     return document
 
 
-def key_set(document: dict) -> KeySet:
+def jwks_fresh() -> dict:
+    keys = [k.public_jwk for k in SigningKey.objects.order_by("-created_at")]
+    document = {"keys": [{**k, "kid": kid_url(k["kid"])} for k in keys] + keys}
+    django_cache.set(JWKS_CACHE, document, 60)
+    return document
+
+
+def did_document() -> dict:
+    """The issuer's DID document (did:web): every key, retired ones too, as a JsonWebKey verification
+    method that may assert credentials."""
+    did = issuer_did()
+    methods = [
+        {
+            "id": kid_url(k.kid),
+            "type": "JsonWebKey",
+            "controller": did,
+            "publicKeyJwk": {f: k.public_jwk[f] for f in ("kty", "crv", "x", "alg") if f in k.public_jwk},
+        }
+        for k in SigningKey.objects.order_by("-created_at")
+    ]
+    return {
+        "@context": ["https://www.w3.org/ns/did/v1.1", "https://www.w3.org/ns/cid/v1"],
+        "id": did,
+        "verificationMethod": methods,
+        "assertionMethod": [m["id"] for m in methods],
+    }
+
+
+class PublishedKeys:
+    """Public keys by thumbprint, from a JWKS document (either kid form)."""
+
+    def __init__(self, document: dict):
+        self.by_thumbprint = {}
+        for entry in document.get("keys", []):
+            key = OKPKey.import_key({f: v for f, v in entry.items() if f != "kid"})
+            self.by_thumbprint[key.thumbprint()] = key
+
+    def get(self, kid: str) -> OKPKey | None:
+        return self.by_thumbprint.get(thumbprint_of(kid))
+
+
+def key_set(document: dict) -> PublishedKeys:
     return _key_set(json.dumps(document, sort_keys=True))
 
 
 @lru_cache(maxsize=8)
-def _key_set(document: str) -> KeySet:
-    return KeySet.import_key_set(json.loads(document))
+def _key_set(document: str) -> PublishedKeys:
+    return PublishedKeys(json.loads(document))
+
+
+def known_key(kid: str) -> OKPKey | None:
+    """The published key a token names. A kid this process has not seen yet (a key made a moment ago in
+    another process) re-reads the database before the token is called forged."""
+    return key_set(jwks()).get(kid) or key_set(jwks_fresh()).get(kid)

@@ -14,7 +14,12 @@ class SigningKey(models.Model):
     public_jwk = models.JSONField(_("公钥 (JWK)"))
     seal_certificate = models.TextField(_("电子签章证书 (PEM)"))
     created_at = models.DateTimeField(_("创建时间"))
+    # Published from created_at, signs from activates_at: verifiers' caches learn a key before it is used.
+    activates_at = models.DateTimeField(_("启用时间"))
     retired_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
+    seal_chain = models.TextField(
+        _("电子签章证书链 (PEM)"), blank=True, help_text=_("主管部门 CA 签发签章证书时，其中间证书与根证书")
+    )
 
     class Meta:
         verbose_name = _("签名密钥")
@@ -23,6 +28,29 @@ class SigningKey(models.Model):
 
     def __str__(self) -> str:
         return self.kid
+
+
+class StatusList(models.Model):
+    """One W3C Bitstring Status List: `size` slots, handed out in a keyed random order (lib/bitstring.py).
+    Each certificate version holds one slot; the list is published twice, as its revocation and its
+    suspension bitstring, both read from the certificates' live status (certificates/status.py)."""
+
+    size = models.PositiveIntegerField(_("容量"))
+    allocated = models.PositiveIntegerField(_("已分配"), default=0)
+    seed = models.CharField(max_length=64)  # random, never published: keys the order of the slots
+    created_at = models.DateTimeField(_("创建时间"))
+
+    class Meta:
+        verbose_name = _("状态列表")
+        verbose_name_plural = _("状态列表")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(allocated__lte=models.F("size")), name="status_list_room"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.allocated}/{self.size}"
 
 
 class NumberSequence(models.Model):
@@ -110,13 +138,21 @@ class CertificateVersion(models.Model):
     kid = models.CharField(_("密钥标识"), max_length=64)
     credential = models.TextField(_("可验证凭证 (VC-JWT)"))
     qr_token = models.TextField(_("二维码令牌"))
+    # The version's slot in the status lists (empty for versions signed before status lists existed).
+    status_list = models.ForeignKey(
+        StatusList, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )  # indexed by the unique slot constraint below, which starts with it
+    status_index = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"))
 
     class Meta:
         verbose_name = _("证书版本")
         verbose_name_plural = _("证书版本")
         ordering = ["certificate", "-version"]
-        constraints = [models.UniqueConstraint(fields=["certificate", "version"], name="version_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["certificate", "version"], name="version_unique"),
+            models.UniqueConstraint(fields=["status_list", "status_index"], name="status_slot_unique"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.certificate_id} v{self.version}"

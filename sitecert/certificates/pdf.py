@@ -1,10 +1,12 @@
 """The printable e-certificate: A4, Chinese with an embedded CJK font subset, the QR code of its signed
 token, sealed with a PAdES signature (pyHanko) that PDF readers show and that any edit breaks. Rendered
-on demand, once per version (the file is a cache)."""
+on demand, once per version and seal key (the file is a cache): the seal is always the key that signs at
+the moment of rendering, never a retired one, so a cleared cache or a rotation re-seals with the current key."""
 
 import io
 import os
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -18,7 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from sitecert.certificates.credentials import qr_content
-from sitecert.certificates.keys import seal_signer
+from sitecert.certificates.keys import active_key, seal_signer
 from sitecert.certificates.models import CertificateVersion, ECertificate, SigningKey
 from sitecert.lib.idnumber import mask
 from sitecert.pdfkit import cjk_font, draw_qr
@@ -26,14 +28,17 @@ from sitecert.pdfkit import cjk_font, draw_qr
 TITLE = "住房和城乡建设领域施工现场专业人员职业培训合格证"
 
 
-def certificate_pdf(*, ecert: ECertificate, version: CertificateVersion | None = None) -> bytes:
+def certificate_pdf(
+    *, ecert: ECertificate, now: datetime, version: CertificateVersion | None = None
+) -> bytes:
     """The sealed PDF of a version (the current one by default), from the cache or rendered now."""
     version = version or ecert.versions.get(version=ecert.version)
-    path = Path(settings.CERTIFICATE_PDF_DIR) / f"{ecert.number}-v{version.version}.pdf"
+    key = active_key(now=now)
+    path = Path(settings.CERTIFICATE_PDF_DIR) / f"{ecert.number}-v{version.version}-{key.kid[:16]}.pdf"
     if path.exists():
         return path.read_bytes()
     with translation.override("zh-hans"):  # the official document, whoever asks for it first
-        data = seal(render(ecert=ecert, version=version), kid=version.kid)
+        data = seal(render(ecert=ecert, version=version), key=key)
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:  # never a half-written file
         tmp.write(data)
@@ -79,9 +84,8 @@ def render(*, ecert: ECertificate, version: CertificateVersion) -> bytes:
     return out.getvalue()
 
 
-def seal(data: bytes, *, kid: str) -> bytes:
+def seal(data: bytes, *, key: SigningKey) -> bytes:
     """Certify the PDF (PAdES baseline, DocMDP: no changes allowed) with the key set's seal."""
-    key = SigningKey.objects.get(kid=kid)
     meta = signers.PdfSignatureMetadata(
         field_name="Seal",
         md_algorithm="sha256",
@@ -92,6 +96,8 @@ def seal(data: bytes, *, kid: str) -> bytes:
         location=settings.SEAL_ORGANISATION,
     )
     out = signers.sign_pdf(
-        IncrementalPdfFileWriter(io.BytesIO(data)), meta, signer=seal_signer(kid, key.seal_certificate)
+        IncrementalPdfFileWriter(io.BytesIO(data)),
+        meta,
+        signer=seal_signer(key.kid, key.seal_certificate, key.seal_chain),
     )
     return out.getvalue()

@@ -1,15 +1,23 @@
 """What anyone learns from a certificate number or a scanned QR token: the live status as of today, the
 fields with the ID number masked, and whether the signature checks with which key. A token that does not
-verify is reported as forged, never as "not found"."""
+verify is reported as forged, never as "not found"; one whose `exp` has passed (or `nbf` not come) is not
+valid, as any JWT library would judge it."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from sitecert.certificates.credentials import ALGORITHMS, Checked, token_check, token_from
-from sitecert.certificates.keys import jwks, key_set
+from sitecert.certificates.credentials import (
+    ALGORITHMS,
+    TZ,
+    Checked,
+    time_problem,
+    token_check,
+    token_from,
+)
+from sitecert.certificates.keys import known_key
 from sitecert.certificates.models import CertificateVersion, ECertificate
 from sitecert.certificates.numbers import number_clean, number_valid
 from sitecert.lib.idnumber import mask
@@ -18,7 +26,7 @@ from sitecert.registry.models import Post
 
 @dataclass
 class Verification:
-    outcome: str  # valid, lapsed, revoked, superseded, forged, not_found
+    outcome: str  # valid, lapsed, revoked, superseded, expired, not_yet_valid, forged, not_found
     message: str
     number: str = ""
     version: int | None = None  # the version presented (a token's), else the current one
@@ -71,10 +79,26 @@ def _current(number: str) -> dict | None:
     return found[0] if found else None
 
 
-def _verified(record: dict, *, today: date) -> Verification:
+def _moment(today: date, now: datetime | None) -> datetime:
+    """When time claims are judged: `now` if the caller has it, else the start of `today` (replays by day)."""
+    return now or datetime.combine(today, time(0), TZ)
+
+
+def _timed(outcome: str, message: str, claims: dict | None, at: datetime) -> tuple[str, str]:
+    """A valid verdict gives way to the token's own expiry or not-before, as JWT libraries would judge."""
+    problem = time_problem(claims or {}, at=at) if outcome == "valid" else None
+    if problem == "expired":
+        return problem, _("该证书已过有效期")
+    if problem == "not_yet_valid":
+        return problem, _("该证书尚未生效")
+    return outcome, message
+
+
+def _verified(record: dict, *, today: date, now: datetime | None = None) -> Verification:
     """The live record of a current version, its stored credential's signature checked."""
-    checked = token_check(record["credential"], keys=key_set(jwks()))
+    checked = token_check(record["credential"], keys=known_key)
     outcome, message = _status(record, presented=record["version"], today=today)
+    outcome, message = _timed(outcome, message, checked.claims, _moment(today, now))
     version = record["version"]
     return Verification(
         outcome, message, record["number"], version, version, checked.genuine, checked.kid, _fields(record)
@@ -110,25 +134,27 @@ def _status(record: dict, *, presented: int, today: date) -> tuple[str, str]:
     return "valid", _("证书有效")
 
 
-def verify_number(text: str, *, today: date) -> Verification:
+def verify_number(text: str, *, today: date, now: datetime | None = None) -> Verification:
     """A number typed or read from a print: the live record (its current version's signature checked)."""
     number = number_clean(text)
     record = _current(number) if number_valid(number) else None
     if record is None:
         return Verification("not_found", _("未找到该证书编号，请核对后重试"), number=number)
-    return _verified(record, today=today)
+    return _verified(record, today=today, now=now)
 
 
-def verify_person(*, id_number: str, name: str, today: date) -> list[Verification]:
+def verify_person(
+    *, id_number: str, name: str, today: date, now: datetime | None = None
+) -> list[Verification]:
     """The e-certificates of the person with this (already valid) ID number *and* name: a wrong name finds
     nothing, exactly as an unknown ID number does."""
     records = _records(certificate__holder__id_number=id_number, certificate__holder__name=name)
-    return [_verified(record, today=today) for record in records]
+    return [_verified(record, today=today, now=now) for record in records]
 
 
-def verify_token(text: str, *, today: date) -> Verification:
+def verify_token(text: str, *, today: date, now: datetime | None = None) -> Verification:
     """A scanned QR content or a pasted credential: the signature first, then the live record."""
-    checked: Checked = token_check(token_from(text), keys=key_set(jwks()))
+    checked: Checked = token_check(token_from(text), keys=known_key)
     if not checked.genuine:
         return Verification(
             "forged", _("签名校验失败：该证书内容不是本系统签发的，或已被篡改"), signature_valid=False
@@ -142,6 +168,7 @@ def verify_token(text: str, *, today: date) -> Verification:
             signature_valid=True,
         )
     outcome, message = _status(record, presented=checked.version or 0, today=today)
+    outcome, message = _timed(outcome, message, checked.claims, _moment(today, now))
     return Verification(
         outcome,
         message,

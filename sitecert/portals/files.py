@@ -1,6 +1,7 @@
 """Files the pages and the API hand out, made one way: an attachment with its name and type."""
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import IO
 
 from django.http import HttpResponse
@@ -25,5 +26,5 @@ def written(filename: str, content_type: str, write: Callable[[IO], object]) -> 
     return response
 
 
-def ecertificate_pdf(ecert) -> HttpResponse:
-    return attachment(f"{ecert.number}-v{ecert.version}.pdf", PDF, certificate_pdf(ecert=ecert))
+def ecertificate_pdf(ecert, *, now: datetime) -> HttpResponse:
+    return attachment(f"{ecert.number}-v{ecert.version}.pdf", PDF, certificate_pdf(ecert=ecert, now=now))

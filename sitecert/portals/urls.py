@@ -9,6 +9,7 @@ from sitecert.portals.views import (
     holder,
     learning,
     organisation,
+    published,
     query,
     verify,
 )
@@ -18,6 +19,12 @@ urlpatterns = [
     path("verify/", verify.verify, name="verify"),
     path("verify/<str:number>", verify.verify, name="verify-number"),
     path(".well-known/jwks.json", verify.jwks, name="jwks"),
+    path(".well-known/did.json", published.did_json, name="did-json"),
+    path("did.json", published.did_json),  # where did:web looks when PUBLIC_URL has a path
+    path("contexts/sitecert/v1", published.context_v1, name="context-v1"),
+    path("status/<int:list_id>/<str:purpose>", published.status_list, name="status-list"),
+    path("seal/", published.seal_page, name="seal"),
+    path("seal/<str:kid>.<str:form>", published.seal_certificate, name="seal-certificate"),
     path("accounts/register/", accounts.register, name="register"),
     path("accounts/register/organisation/", accounts.register_organisation, name="register-organisation"),
     path("accounts/register/confirm/", accounts.register_confirm, name="register-confirm"),

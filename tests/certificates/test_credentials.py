@@ -6,6 +6,7 @@ import io
 import json
 import shutil
 import subprocess
+from datetime import timedelta
 
 import jwt as pyjwt
 import pytest
@@ -18,7 +19,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from sitecert.certificates.credentials import token_from
 from sitecert.certificates.exchange import certificates_issue
-from sitecert.certificates.keys import key_generate, key_rotate
+from sitecert.certificates.keys import key_generate, key_rotate, kid_url
 from sitecert.certificates.models import SigningKey
 from sitecert.certificates.pdf import certificate_pdf
 from sitecert.certificates.verification import verify_token
@@ -56,13 +57,13 @@ def test_the_printed_qr_verifies_with_pyjwt_against_the_jwks_over_http(
     key_generate(now=NOW, actor="test")
     cert = make_personas().holder.person.legacy_certificates.get(certificate_no="TJ2015000101")
     ecert = issue(cert)
-    scanned = qr_of(certificate_pdf(ecert=ecert), tmp_path)
+    scanned = qr_of(certificate_pdf(ecert=ecert, now=NOW), tmp_path)
     assert scanned.startswith(f"{settings.PUBLIC_URL}/verify/?t=")
     token = token_from(scanned)
     keys = pyjwt.PyJWKClient(f"{live_server.url}/.well-known/jwks.json")
     claims = pyjwt.decode(token, keys.get_signing_key_from_jwt(token).key, algorithms=["EdDSA"])
     assert (claims["n"], claims["v"], claims["nm"], claims["p"]) == (ecert.number, 1, "王芳", "builder-civil")
-    assert claims["id"] == "120104********1224"
+    assert claims["idm"] == "120104********1224"
     credential = ecert.versions.get().credential
     assert pyjwt.get_unverified_header(credential)["typ"] == "vc+jwt"
     vc = pyjwt.decode(credential, keys.get_signing_key_from_jwt(credential).key, algorithms=["EdDSA"])
@@ -97,7 +98,7 @@ def other_algorithm(token: str) -> str:
     """HS256 keyed with the public key: the classic algorithm-confusion forgery."""
     header = json.loads(unb64(token.split(".")[0]))
     claims = json.loads(unb64(token.split(".")[1]))
-    public = SigningKey.objects.get(kid=header["kid"]).public_jwk["x"]
+    public = SigningKey.objects.get(kid=header["kid"].rsplit("#", 1)[-1]).public_jwk["x"]
     return pyjwt.encode(claims, public.encode() * 2, algorithm="HS256", headers={"kid": header["kid"]})
 
 
@@ -132,7 +133,7 @@ def test_a_genuine_token_verifies_with_its_live_status_and_masked_fields(issued)
     body = Client().get("/api/v1/verify", {"token": token}).json()
     assert body["outcome"] == "valid" and body["signature"] == {
         "valid": True,
-        "kid": issued.versions.get().kid,
+        "kid": kid_url(issued.versions.get().kid),  # what the token names: a DID URL into did.json
         "algorithm": "EdDSA",
     }
     assert body["certificate"]["id_number_masked"] == "120104********1224"
@@ -140,23 +141,32 @@ def test_a_genuine_token_verifies_with_its_live_status_and_masked_fields(issued)
 
 
 @pytest.mark.django_db
-def test_after_a_key_rotation_old_prints_still_verify_and_new_ones_use_the_new_key(issued, personas):
-    old = issued.versions.get()
-    new_key = key_rotate(now=NOW, actor="test")
-    assert verify_token(old.qr_token, today=IN_WINDOW).outcome == "valid"
-    jwks = Client().get("/.well-known/jwks.json").json()
-    assert {k["kid"] for k in jwks["keys"]} == {old.kid, new_key.kid}
+def test_a_rotated_key_is_published_at_once_signs_after_the_lead_and_old_prints_still_verify(
+    issued, personas, settings
+):
     from sitecert.certificates.lifecycle import version_new
 
-    reissued = version_new(ecert=issued, cause="reissue", by=personas.inspector, now=NOW)
+    old = issued.versions.get()
+    new_key = key_rotate(now=NOW, actor="test")
+    lead = timedelta(seconds=settings.KEY_PUBLISH_LEAD)
+    assert new_key.activates_at == NOW + lead
+    jwks = Client().get("/.well-known/jwks.json").json()
+    assert {k["kid"] for k in jwks["keys"]} == {old.kid, new_key.kid, kid_url(old.kid), kid_url(new_key.kid)}
+    assert verify_token(old.qr_token, today=IN_WINDOW).outcome == "valid"
+
+    meanwhile = version_new(ecert=issued, cause="reissue", by=personas.inspector, now=NOW + lead / 2)
+    assert meanwhile.kid == old.kid  # published, not yet signing: every cache has time to fetch it
+    reissued = version_new(ecert=issued, cause="reissue", by=personas.inspector, now=NOW + lead)
     assert reissued.kid == new_key.kid != old.kid
-    assert pyjwt.get_unverified_header(reissued.qr_token)["kid"] == new_key.kid
+    assert pyjwt.get_unverified_header(reissued.qr_token)["kid"] == kid_url(new_key.kid)
+    assert verify_token(reissued.qr_token, today=IN_WINDOW).outcome == "valid"
+    assert verify_token(old.qr_token, today=IN_WINDOW).outcome == "superseded"
 
 
 @pytest.mark.django_db
 def test_the_pdf_seal_is_valid_and_any_edit_breaks_it(issued, settings, tmp_path):
     settings.CERTIFICATE_PDF_DIR = tmp_path
-    pdf = certificate_pdf(ecert=issued)
+    pdf = certificate_pdf(ecert=issued, now=NOW)
     seal = SigningKey.objects.get().seal_certificate
     from asn1crypto import pem, x509
 
@@ -168,7 +178,7 @@ def test_the_pdf_seal_is_valid_and_any_edit_breaks_it(issued, settings, tmp_path
     edited = pdf[:at] + bytes([pdf[at] ^ 0x01]) + pdf[at + 1 :]
     broken = validate_pdf_signature(PdfFileReader(io.BytesIO(edited)).embedded_signatures[0], context)
     assert not broken.intact
-    assert certificate_pdf(ecert=issued) == pdf  # rendered once, then served from the cache
+    assert certificate_pdf(ecert=issued, now=NOW) == pdf  # rendered once, then served from the cache
 
 
 @pytest.mark.django_db

@@ -66,4 +66,4 @@ def ecertificate(request, number: str):
 
 @login_required
 def ecertificate_pdf(request, number: str):
-    return files.ecertificate_pdf(ecertificate_for(request.user, number))
+    return files.ecertificate_pdf(ecertificate_for(request.user, number), now=clock.now())

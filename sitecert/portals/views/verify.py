@@ -35,8 +35,9 @@ def verify(request, number: str | None = None):
     ):
         return refused
     token_like = "t=" in text or "." in text  # a JWS has dots; a number never does
-    today = clock.today()
-    context["result"] = verify_token(text, today=today) if token_like else verify_number(text, today=today)
+    today, now = clock.today(), clock.now()
+    verify_one = verify_token if token_like else verify_number
+    context["result"] = verify_one(text, today=today, now=now)
     status = {"forged": 200, "not_found": 404}.get(context["result"].outcome, 200)
     return render(request, "certificates/verify.html", context, status=status)
 
@@ -50,6 +51,6 @@ def _verify_person(request):
         request, "certificates/verify.html", context, group="verify", rate_setting="VERIFY_RATE"
     ):
         return refused
-    context["results"] = verify_person(**form.cleaned_data, today=clock.today())
+    context["results"] = verify_person(**form.cleaned_data, today=clock.today(), now=clock.now())
     context["person_form"] = PersonQueryForm()  # the ID number is not echoed back into the page
     return render(request, "certificates/verify.html", context)

@@ -5,7 +5,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from sitecert.certificates.credentials import token_check, token_from
+from sitecert import clock
+from sitecert.certificates.credentials import time_problem, token_check, token_from
 from sitecert.certificates.keys import key_set
 
 
@@ -28,9 +29,13 @@ class Command(BaseCommand):
                 document = json.loads(Path(source).read_text())
         except (OSError, ValueError) as exc:
             raise CommandError(f"无法读取 JWKS / cannot read the JWKS: {exc}", returncode=2) from exc
-        checked = token_check(token_from(token), keys=key_set(document))
+        checked = token_check(token_from(token), keys=key_set(document).get)
         if not checked.genuine:
             self.stdout.write(json.dumps({"genuine": False, "reason": checked.reason}))
             raise CommandError("伪造或被篡改 / forged or altered", returncode=1)
+        problem = time_problem(checked.claims or {}, at=clock.now())  # exp and nbf, as JWT libraries do
         out = {"genuine": True, "kid": checked.kid, "kind": checked.kind, "claims": checked.claims}
+        if problem:
+            self.stdout.write(json.dumps({**out, "time": problem}, ensure_ascii=False))
+            raise CommandError(f"签名真实但不在有效期内 / genuine but {problem}", returncode=1)
         self.stdout.write(json.dumps(out, ensure_ascii=False))
