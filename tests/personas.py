@@ -1,7 +1,7 @@
 """The named people every portal test speaks of: who may see what is said once, here.
 
 holder (王芳) and other_holder (李强) have old certificates; employer_admin's company lists the holder,
-other_employer_admin's lists the other holder; institution_admin runs a training centre; inspector works
+other_employer_admin's lists the other holder (both entries confirmed by their holders); institution_admin runs a training centre; inspector works
 for the authority.
 """
 
@@ -19,6 +19,8 @@ from sitecert.people.models import Organisation, RosterEntry, User
 from sitecert.registry.models import LegacyCertificate, Person, Post
 
 PASSWORD = "Tianjin-2020-Site"
+# A roster entry its holder has confirmed (docs/security.md): what opens the holder to the employer.
+CONFIRMED = {"consent": RosterEntry.Consent.HOLDER, "consent_at": timezone.now()}
 _HASH: dict[str, str] = {}
 
 
@@ -103,9 +105,14 @@ def make_personas() -> Personas:
             person=wang,
             post=Post.objects.get(code="builder-civil"),
             started_on=date(2019, 3, 1),
+            **CONFIRMED,
         ),
         other_entry=RosterEntry.objects.create(
-            employer=other, person=li, post=Post.objects.get(code="safety"), started_on=date(2018, 6, 1)
+            employer=other,
+            person=li,
+            post=Post.objects.get(code="safety"),
+            started_on=date(2018, 6, 1),
+            **CONFIRMED,
         ),
     )
 

@@ -3,6 +3,8 @@
 Every error leaves as {"message": <Chinese text>, "details": <anything or null>}.
 """
 
+import re
+
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -33,9 +35,15 @@ def _validation(request, exc: ValidationError):
     return error(request, _("请求参数有误"), 422, exc.errors)
 
 
+# Django's own text for get_object_or_404 names the model ("No RosterEntry matches the given query."):
+# never sent; a message the code wrote for the client is.
+_MODEL_404 = re.compile(r"No .* matches the given query\.?")
+
+
 @api.exception_handler(Http404)
 def _not_found(request, exc):
-    return error(request, str(exc) or _("未找到"), 404)
+    text = str(exc)
+    return error(request, _("未找到") if not text or _MODEL_404.fullmatch(text) else text, 404)
 
 
 @api.exception_handler(HttpError)

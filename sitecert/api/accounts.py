@@ -7,7 +7,7 @@ session (with its CSRF token) for pages that call the API.
 from datetime import date
 
 from django.contrib.auth import authenticate
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
@@ -80,7 +80,12 @@ class RosterOut(Schema):
     post: str
     started_on: date
     ended_on: date | None
-    status: str
+    status: str  # listed, disputed (by the holder)
+    consent: str  # pending (the holder has not confirmed), holder, authority
+
+
+class RosterEndIn(Schema):
+    ended_on: date
 
 
 def _roster_out(entry: RosterEntry) -> dict:
@@ -92,6 +97,7 @@ def _roster_out(entry: RosterEntry) -> dict:
         "started_on": entry.started_on,
         "ended_on": entry.ended_on,
         "status": entry.status,
+        "consent": entry.consent,
     }
 
 
@@ -220,6 +226,26 @@ def roster_add(request, payload: RosterIn):
 )
 def roster_entry(request, entry_id: int):
     org = _employer(request)
-    return _roster_out(
-        get_object_or_404(RosterEntry.objects.select_related("person", "post"), pk=entry_id, employer=org)
+    return _roster_out(_roster_entry(org, entry_id))
+
+
+def _roster_entry(org: Organisation, entry_id: int) -> RosterEntry:
+    found = RosterEntry.objects.select_related("person", "post").filter(pk=entry_id, employer=org).first()
+    if found is None:
+        raise Http404(_("未找到该在岗人员记录"))
+    return found
+
+
+@router.post(
+    "/roster/{entry_id}/end",
+    response={200: RosterOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    auth=AUTH,
+    summary="记录离职（截止日期）/ End an employment",
+)
+def roster_end(request, entry_id: int, payload: RosterEndIn):
+    """From the day after `ended_on` the entry opens nothing more of the person to the employer."""
+    org = _employer(request)
+    entry = roster.roster_entry_end(
+        entry=_roster_entry(org, entry_id), by=request.user, ended_on=payload.ended_on, today=clock.today()
     )
+    return _roster_out(entry)

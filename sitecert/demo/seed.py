@@ -76,5 +76,9 @@ def demo_accounts_seed(*, now: datetime, today: date) -> list[tuple[str, str]]:
         )
     other = _organisation(Organisation.Kind.EMPLOYER, OTHER_EMPLOYER, now)
     demo_duty_seed(institution=institution, employers=[employer, other], today=today, now=now)
+    # The demo's rosters stand vouched for, as the authority's own records would (docs/security.md).
+    RosterEntry.objects.filter(consent=RosterEntry.Consent.PENDING).update(
+        consent=RosterEntry.Consent.AUTHORITY, consent_at=now
+    )
     logins += [("employer 用人单位", EMPLOYER[2]), ("institution 培训机构", INSTITUTION[2])]
     return logins

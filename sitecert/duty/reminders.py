@@ -137,11 +137,8 @@ def _to_employers(reminders: list[Reminder], as_of: date, result: SendResult) ->
     """One digest per employer administrator: their listed staff who were reminded today."""
     grouped = _by_certificate(reminders)
     wanted = {(c.holder_id, c.post_id): c for c in grouped}
-    entries = RosterEntry.objects.filter(
-        status=RosterEntry.Status.CONFIRMED,
-        started_on__lte=as_of,
-        person_id__in={k[0] for k in wanted},
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=as_of))
+    # Only staff whose entry is open to the employer: a digest must not tell more than its staff list.
+    entries = RosterEntry.objects.open_on(as_of).filter(person_id__in={k[0] for k in wanted})
     staff: dict[int, set[ECertificate]] = defaultdict(set)
     for employer_id, person_id, post_id in entries.values_list("employer_id", "person_id", "post_id"):
         if (person_id, post_id) in wanted:

@@ -49,11 +49,9 @@ class StaffDuty:
 def employer_duty(
     *, employer: Organisation, as_of: date, post: Post | None = None, risk: str = ""
 ) -> tuple[list[StaffDuty], int]:
-    """The employer's current staff with an e-certificate for the post they work in, at risk first (nearest
+    """The employer's current staff (through entries open to it: docs/security.md) with an e-certificate for the post they work in, at risk first (nearest
     deadline, most hours short); and how many listed staff have no e-certificate for their post."""
-    listed = RosterEntry.objects.filter(
-        employer=employer, status=RosterEntry.Status.CONFIRMED, started_on__lte=as_of
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=as_of))
+    listed = RosterEntry.objects.open_on(as_of).filter(employer=employer)  # vouched, not disputed
     if post is not None:
         listed = listed.filter(post=post)
     entries = list(listed.select_related("person", "post"))

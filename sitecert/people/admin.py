@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sitecert import clock
 from sitecert.people.models import ApiToken, Organisation, RosterEntry, User
+from sitecert.people.roster import roster_entries_vouch
 from sitecert.people.services import organisation_decide
 from sitecert.registry.models import Person
 
@@ -62,10 +63,18 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(RosterEntry)
 class RosterEntryAdmin(admin.ModelAdmin):
-    list_display = ["person", "employer", "post", "started_on", "ended_on", "status"]
-    list_filter = ["status", "post"]
+    list_display = ["person", "employer", "post", "started_on", "ended_on", "status", "consent"]
+    list_filter = ["status", "consent", "post"]
     search_fields = ["=person__id_number", "person__name", "employer__name"]
     raw_id_fields = ["person", "employer", "created_by"]
+    # Who vouched and the holder's dispute change only through the holder's page or the action below.
+    readonly_fields = ["status", "dispute_reason", "consent", "consent_at"]
+    actions = ["vouch"]
+
+    @admin.action(description=_("主管部门核实（按本部门记录确认任职）"))
+    def vouch(self, request, queryset):
+        n = roster_entries_vouch(entries=queryset, by=request.user, now=clock.now())
+        messages.success(request, _("已核实 %(n)d 条在岗记录") % {"n": n})
 
 
 @admin.register(ApiToken)

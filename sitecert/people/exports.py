@@ -38,7 +38,7 @@ def staff_workbook(rows, out) -> None:
                 status,
                 ecerts,
                 progress,
-                str(entry.get_status_display()),
+                entry.state_label,
             ]
         )
     book.save(out)

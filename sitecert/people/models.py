@@ -90,12 +90,40 @@ class User(AbstractUser):
         return mask_mobile(self.mobile or "")
 
 
+class RosterQuerySet(models.QuerySet):
+    def open_on(self, day):
+        """The entries through which their employer sees the person's certificates, progress and duty on
+        `day` (docs/security.md, "What an employer sees"): current, vouched for by the holder or the
+        authority, and no entry of the same employer for the same person disputed. A dispute closes the
+        whole link, whatever the entry and whenever it ended, until the holder lifts it."""
+        disputed = RosterEntry.objects.filter(
+            employer=models.OuterRef("employer"),
+            person=models.OuterRef("person"),
+            status=RosterEntry.Status.DISPUTED,
+        )
+        return (
+            self.filter(status=RosterEntry.Status.CONFIRMED, started_on__lte=day)
+            .exclude(consent=RosterEntry.Consent.PENDING)
+            .filter(models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=day))
+            .filter(~models.Exists(disputed))
+        )
+
+
 class RosterEntry(models.Model):
-    """An employer's statement that a person works (or worked) in a post, from one day to another."""
+    """An employer's statement that a person works (or worked) in a post, from one day to another.
+
+    `status` is the holder's word against it (a dispute); `consent` who vouched for it. Both count
+    separately: the yearly duty reads every listed entry (docs/duty.md), an employer sees more than the
+    public verification only through entries that are vouched for and not disputed (`open_on`)."""
 
     class Status(models.TextChoices):
         CONFIRMED = "listed", _("在册")
         DISPUTED = "disputed", _("持证人有异议")
+
+    class Consent(models.TextChoices):
+        PENDING = "pending", _("待本人确认")
+        HOLDER = "holder", _("本人已确认")
+        AUTHORITY = "authority", _("主管部门已核实")
 
     employer = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="roster", verbose_name=_("用人单位")
@@ -108,10 +136,14 @@ class RosterEntry(models.Model):
     ended_on = models.DateField(_("截止日期"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.CONFIRMED)
     dispute_reason = models.CharField(_("异议说明"), max_length=200, blank=True)
+    consent = models.CharField(_("确认"), max_length=10, choices=Consent.choices, default=Consent.PENDING)
+    consent_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     created_by = models.ForeignKey(
         User, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("录入人")
     )
+
+    objects = RosterQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("在岗人员")
@@ -132,6 +164,17 @@ class RosterEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person.name} @ {self.employer.name}"
+
+    @property
+    def state_label(self) -> str:
+        """The entry as the holder and the employer read it: the dispute first, then who vouched."""
+        if self.status == self.Status.DISPUTED:
+            return str(self.get_status_display())
+        return str(self.get_consent_display())
+
+    @property
+    def vouched(self) -> bool:
+        return self.consent != self.Consent.PENDING
 
 
 def _digest(secret: str) -> str:

@@ -4,13 +4,15 @@ Entries are added one by one or from a spreadsheet with the registry import's di
 validated, a row-numbered report of the rejected ones, the good ones written in one transaction.
 """
 
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, datetime
 from pathlib import Path
 
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from sitecert.audit.services import Event, audit_append
 from sitecert.errors import DomainError
 from sitecert.lib import idnumber
 from sitecert.lib.dates import parse_date
@@ -66,14 +68,29 @@ def roster_entry_add(
             code="person_unknown",
             field="id_number",
         )
+    standing = standing_disputes(employer, {person.pk}).get(person.pk)
     entry, _created = RosterEntry.objects.get_or_create(
         employer=employer,
         person=person,
         post=post,
         started_on=started_on,
-        defaults={"ended_on": ended_on, "created_by": by},
+        defaults={"ended_on": ended_on, "created_by": by, **_disputed(standing)},
     )
     return entry
+
+
+def standing_disputes(employer: Organisation, person_ids: Iterable[int]) -> dict[int, str]:
+    """The people among `person_ids` who dispute an entry of this employer, with their reason."""
+    found = RosterEntry.objects.filter(
+        employer=employer, person_id__in=list(person_ids), status=RosterEntry.Status.DISPUTED
+    ).order_by("pk")
+    return dict(found.values_list("person_id", "dispute_reason"))
+
+
+def _disputed(reason: str | None) -> dict:
+    """A new entry of a disputed link is born disputed: a fresh entry must not undo the holder's word
+    (neither the employer's view nor the yearly duty's 'in post' may come back by adding a row)."""
+    return {} if reason is None else {"status": RosterEntry.Status.DISPUTED, "dispute_reason": reason}
 
 
 def roster_import(
@@ -169,6 +186,7 @@ class _RosterRows:
             (e.person_id, e.post_id, e.started_on): e
             for e in RosterEntry.objects.filter(employer=self.employer, person_id__in={k[0] for k in wanted})
         }
+        disputes = standing_disputes(self.employer, {k[0] for k in wanted})
         new, changed = [], []
         for (person_id, post_id, started_on), (_row, ended_on) in wanted.items():
             entry = existing.get((person_id, post_id, started_on))
@@ -181,6 +199,7 @@ class _RosterRows:
                         started_on=started_on,
                         ended_on=ended_on,
                         created_by=self.by,
+                        **_disputed(disputes.get(person_id)),
                     )
                 )
             elif entry.ended_on != ended_on:
@@ -194,16 +213,81 @@ class _RosterRows:
         self.result.created, self.result.updated = len(new), len(changed)
 
 
-def roster_entry_dispute(*, entry: RosterEntry, holder: User, reason: str) -> RosterEntry:
-    """The person listed says the entry is wrong; the employer sees the dispute."""
-    if entry.person_id != holder.person_id:
-        raise DomainError(_("只能对列有本人的记录提出异议"), code="forbidden", status=403)
-    entry.status, entry.dispute_reason = RosterEntry.Status.DISPUTED, clean(reason)[:200]
-    entry.save(update_fields=["status", "dispute_reason"])
+def _holder_entry(entry: RosterEntry, holder: User) -> None:
+    if entry.person_id is None or entry.person_id != holder.person_id:
+        raise DomainError(_("只能处理列有本人的记录"), code="forbidden", status=403)
+
+
+def _audit(entry: RosterEntry, by: User, action: str, now: datetime, **data) -> None:
+    subject = f"roster:{entry.pk}"
+    data = {"employer": entry.employer_id, "person": entry.person_id, **data}
+    audit_append(events=[Event(by.username, f"roster.{action}", subject, data)], at=now)
+
+
+def roster_entry_confirm(*, entry: RosterEntry, holder: User, now: datetime) -> RosterEntry:
+    """The person listed confirms the employment: from now on the employer sees their certificates,
+    progress and duty through this entry (docs/security.md)."""
+    _holder_entry(entry, holder)
+    if entry.status == RosterEntry.Status.DISPUTED:
+        raise DomainError(_("该记录有您的异议，请先撤销异议"), code="disputed", status=409)
+    with transaction.atomic():
+        entry.consent, entry.consent_at = RosterEntry.Consent.HOLDER, now
+        entry.save(update_fields=["consent", "consent_at"])
+        _audit(entry, holder, "confirm", now)
     return entry
 
 
+def roster_entry_dispute(*, entry: RosterEntry, holder: User, reason: str, now: datetime) -> RosterEntry:
+    """The person listed says the entry is wrong: the employer sees the dispute and nothing more of the
+    person, through any of its entries, until the holder lifts it."""
+    _holder_entry(entry, holder)
+    with transaction.atomic():
+        entry.status, entry.dispute_reason = RosterEntry.Status.DISPUTED, clean(reason)[:200]
+        entry.save(update_fields=["status", "dispute_reason"])
+        _audit(entry, holder, "dispute", now, reason=entry.dispute_reason)
+    return entry
+
+
+def roster_entry_lift(*, entry: RosterEntry, holder: User, now: datetime) -> RosterEntry:
+    """The holder withdraws their dispute of this entry (only they can). It keeps the consent it had:
+    an entry never confirmed still waits for the holder's confirmation."""
+    _holder_entry(entry, holder)
+    if entry.status != RosterEntry.Status.DISPUTED:
+        raise DomainError(_("该记录没有异议"), code="not_disputed", status=409)
+    with transaction.atomic():
+        entry.status, entry.dispute_reason = RosterEntry.Status.CONFIRMED, ""
+        entry.save(update_fields=["status", "dispute_reason"])
+        _audit(entry, holder, "lift", now)
+    return entry
+
+
+def roster_entries_vouch(*, entries: Iterable[RosterEntry], by: User, now: datetime) -> int:
+    """The authority vouches for entries from its own records (social insurance, a project's filing),
+    as the holder's confirmation would; a dispute still stands until the holder lifts it."""
+    if not by.is_staff:
+        raise DomainError(_("只有主管部门可以核实在岗记录"), code="forbidden", status=403)
+    pending = [e for e in entries if e.consent == RosterEntry.Consent.PENDING]
+    with transaction.atomic():
+        RosterEntry.objects.filter(pk__in=[e.pk for e in pending]).update(
+            consent=RosterEntry.Consent.AUTHORITY, consent_at=now
+        )
+        events = [
+            Event(
+                by.username,
+                "roster.vouch",
+                f"roster:{e.pk}",
+                {"employer": e.employer_id, "person": e.person_id},
+            )
+            for e in pending
+        ]
+        if events:
+            audit_append(events=events, at=now)
+    return len(pending)
+
+
 def roster_entry_end(*, entry: RosterEntry, by: User, ended_on: date, today: date) -> RosterEntry:
+    """The employer records the end of the employment; from the day after, it sees no more of the person
+    through this entry."""
     _require_employer(entry.employer, by)
     _check_dates(entry.started_on, ended_on, today)
     entry.ended_on = ended_on

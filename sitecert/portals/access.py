@@ -6,7 +6,6 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -73,18 +72,21 @@ def api_token_for(request, pk: int) -> ApiToken:
 
 
 def may_see_person(user, person_id: int) -> bool:
-    """The person themself, the authority, or an employer whose roster lists them now: not after the entry
-    has ended, and not while the person disputes it ("not our employee" must close the door at once)."""
+    """The person themself, the authority, or an employer through a roster entry open today
+    (`RosterEntry.objects.open_on`): current, confirmed by the holder or vouched for by the authority, and
+    no entry of that employer for that person disputed. A new entry alone opens nothing: until the holder
+    confirms, the employer sees what the public verification shows (docs/security.md)."""
     if user.is_staff or (user.person_id and user.person_id == person_id):
         return True
     org = user.organisation
     if not (org and org.kind == Organisation.Kind.EMPLOYER and org.is_active):
         return False
-    current = Q(ended_on__isnull=True) | Q(ended_on__gte=clock.today())
-    listed = RosterEntry.objects.filter(
-        current, employer=org, person_id=person_id, status=RosterEntry.Status.CONFIRMED
-    )
-    return listed.exists()
+    return RosterEntry.objects.open_on(clock.today()).filter(employer=org, person_id=person_id).exists()
+
+
+def open_roster(org: Organisation, as_of):
+    """The employer's entries that open their people to it on `as_of` (staff lists, duty, exports)."""
+    return RosterEntry.objects.open_on(as_of).filter(employer=org)
 
 
 def legacy_certificate_for(user, number: str):

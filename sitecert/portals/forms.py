@@ -82,6 +82,12 @@ class RosterEntryForm(forms.Form):
     )
 
 
+class RosterEndForm(forms.Form):
+    ended_on = forms.DateField(
+        label=_("截止日期（离职日期）"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
 class NoticeEmailForm(forms.Form):
     email = forms.EmailField(
         label=_("通知邮箱（可空）"),

@@ -13,6 +13,7 @@ from sitecert.certificates.models import ECertificate
 from sitecert.duty.explanation import Standing
 from sitecert.duty.explanation import explain_many as duty_explain_many
 from sitecert.people.models import Organisation, RosterEntry
+from sitecert.people.roster import standing_disputes
 from sitecert.registry.models import LegacyCertificate, LegacyStatus, Person, Post
 
 
@@ -66,8 +67,9 @@ def holder_roster(*, person: Person) -> QuerySet[RosterEntry]:
 @dataclass
 class StaffRow:
     entry: RosterEntry
-    certificates: list[LegacyCertificate]
-    exchange: dict[int, Eligibility]  # each certificate's exchange, explained
+    certificates: list[LegacyCertificate]  # what the public query shows, unless the link is disputed
+    exchange: dict[int, Eligibility]  # each certificate's exchange, explained (open entries only)
+    opened: bool = False  # vouched for and not disputed: progress shown (docs/security.md)
 
     @property
     def status(self) -> str:
@@ -80,7 +82,7 @@ class StaffRow:
 
     @property
     def exchanges(self) -> list[tuple[LegacyCertificate, Eligibility]]:
-        return [(c, self.exchange[c.pk]) for c in self.certificates]
+        return [(c, self.exchange[c.pk]) for c in self.certificates] if self.opened else []
 
 
 STAFF_STATUSES = [*LegacyStatus.choices, ("none", gettext_lazy("无证书"))]
@@ -89,8 +91,11 @@ STAFF_STATUSES = [*LegacyStatus.choices, ("none", gettext_lazy("无证书"))]
 def employer_staff(
     *, employer: Organisation, as_of: date, post: Post | None = None, status: str = ""
 ) -> list[StaffRow]:
-    """The employer's current roster with each person's certificates for the post they work in, and how far
-    each is from its e-certificate."""
+    """The employer's current roster with each person's certificates for the post they work in, and, for
+    the entries open to it (`RosterEntry.objects.open_on`), how far each is from its e-certificate.
+
+    An entry the holder has not confirmed shows what the public query shows (the certificates' numbers
+    and registry status); a disputed link shows the dispute alone ("not our employee" closes the door)."""
     entries = (
         RosterEntry.objects.filter(employer=employer)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=as_of))
@@ -100,19 +105,18 @@ def employer_staff(
     if post is not None:
         entries = entries.filter(post=post)
     entries = list(entries)
+    opened = set(
+        RosterEntry.objects.open_on(as_of).filter(pk__in=[e.pk for e in entries]).values_list("pk", flat=True)
+    )
+    disputed = set(standing_disputes(employer, {e.person_id for e in entries}))
     certs = defaultdict(list)
-    for cert in LegacyCertificate.objects.filter(holder_id__in={e.person_id for e in entries}).select_related(
-        "post"
-    ):
+    for cert in LegacyCertificate.objects.filter(
+        holder_id__in={e.person_id for e in entries} - disputed
+    ).select_related("post"):
         certs[(cert.holder_id, cert.post_id)].append(cert)
-    exchange = explain_many(certificates=[c for group in certs.values() for c in group], as_of=as_of)
-    # A disputed entry shows the dispute, not the person's certificates ("not our employee" closes the door).
-    rows = [
-        StaffRow(
-            e, certs[(e.person_id, e.post_id)] if e.status == RosterEntry.Status.CONFIRMED else [], exchange
-        )
-        for e in entries
-    ]
+    shown = [c for e in entries if e.pk in opened for c in certs[(e.person_id, e.post_id)]]
+    exchange = explain_many(certificates=shown, as_of=as_of)
+    rows = [StaffRow(e, certs[(e.person_id, e.post_id)], exchange, e.pk in opened) for e in entries]
     return [r for r in rows if r.status == status] if status else rows
 
 

@@ -83,12 +83,16 @@ def colleague(personas, keys):
     from sitecert.people.models import RosterEntry
     from sitecert.policies.selectors import policy_in_force
     from sitecert.registry.models import Person
-    from tests.personas import certificate
+    from tests.personas import CONFIRMED, certificate
 
     zhang = Person.objects.create(id_number=build("120116", date(1985, 4, 2), 57), name="张伟")
     legacy = certificate(zhang, "TJ2016000301", "builder-civil")
     RosterEntry.objects.create(
-        employer=personas.entry.employer, person=zhang, post=legacy.post, started_on=date(2018, 1, 1)
+        employer=personas.entry.employer,
+        person=zhang,
+        post=legacy.post,
+        started_on=date(2018, 1, 1),
+        **CONFIRMED,
     )
     day = date(2020, 10, 9)
     return certificates_issue(legacy_ids=[legacy.pk], policy=policy_in_force(on=day), as_of=day, now=at(day))[

@@ -39,6 +39,21 @@ WEB = [
         "/me/roster/{entry}/dispute/",
         {A: 302, H: 302, OH: 404, EA: 403, EC: 403, OE: 403, IA: 403, IN: 403},
     ),
+    (
+        "post",
+        "/me/roster/{entry}/confirm/",
+        {A: 302, H: 302, OH: 404, EA: 403, EC: 403, OE: 403, IA: 403, IN: 403},
+    ),
+    (
+        "post",
+        "/me/roster/{entry}/lift/",
+        {A: 302, H: 302, OH: 404, EA: 403, EC: 403, OE: 403, IA: 403, IN: 403},
+    ),
+    (
+        "get",
+        "/org/roster/{entry}/end/",
+        {A: 302, H: 403, OH: 403, EA: 200, EC: 200, OE: 404, IA: 403, IN: 403},
+    ),
     ("get", "/org/", {A: 302, H: 403, OH: 403, EA: 200, EC: 200, OE: 200, IA: 200, IN: 403}),
     ("get", "/org/staff.xlsx", {A: 302, H: 403, OH: 403, EA: 200, EC: 200, OE: 200, IA: 403, IN: 403}),
     ("get", "/org/roster/add/", {A: 302, H: 403, OH: 403, EA: 200, EC: 200, OE: 200, IA: 403, IN: 403}),
@@ -110,6 +125,11 @@ API = [
     ("get", "/api/v1/roster", {A: 401, H: 403, OH: 403, EA: 200, EC: 200, OE: 200, IA: 403, IN: 403}),
     ("get", "/api/v1/roster/{entry}", {A: 401, H: 403, OH: 403, EA: 200, EC: 200, OE: 404, IA: 403, IN: 403}),
     (
+        "post",
+        "/api/v1/roster/{entry}/end",
+        {A: 401, H: 403, OH: 403, EA: 200, EC: 200, OE: 404, IA: 403, IN: 403},
+    ),
+    (
         "get",
         "/api/v1/certificates/legacy/TJ2015000101/eligibility",
         {A: 401, H: 200, OH: 404, EA: 200, EC: 200, OE: 404, IA: 404, IN: 200},
@@ -161,8 +181,12 @@ def test_role_matrix(personas, keys, settings, tmp_path, kind, method, path, rol
     elif user is not None:
         _t, secret = api_token_create(user=user, name="matrix")  # a personal token: the API path of each role
         headers = {"Authorization": f"Bearer {secret}"}
-    data = {"reason": "不是本单位职工"} if method == "post" else None
-    response = getattr(client, method)(url, data, headers=headers)
+    if method == "post" and kind == "api":
+        body = {"ended_on": timezone.localdate().isoformat()}
+        response = client.post(url, body, content_type="application/json", headers=headers)
+    else:
+        data = {"reason": "不是本单位职工", "ended_on": timezone.localdate()} if method == "post" else None
+        response = getattr(client, method)(url, data, headers=headers)
     assert response.status_code == expected, response.content[:300]
 
 

@@ -17,10 +17,16 @@ from sitecert.people import roster, services
 from sitecert.people.exports import staff_workbook
 from sitecert.people.models import Organisation
 from sitecert.portals import files
-from sitecert.portals.access import api_token_for, employer_required, organisation_required
+from sitecert.portals.access import (
+    api_token_for,
+    employer_required,
+    organisation_required,
+    roster_entry_for_employer,
+)
 from sitecert.portals.forms import (
     CourseForm,
     RetrainingForm,
+    RosterEndForm,
     RosterEntryForm,
     StaffFilterForm,
     StaffForm,
@@ -81,6 +87,25 @@ def roster_add(request):
             messages.success(request, _("已添加"))
             return redirect("org-home")
     return render(request, "portals/roster_add.html", {"form": form})
+
+
+@employer_required
+@require_http_methods(["GET", "POST"])
+def roster_end(request, pk: int):
+    """The end of an employment: from the day after, the entry opens nothing more."""
+    entry = roster_entry_for_employer(request, pk)
+    form = RosterEndForm(request.POST or None, initial={"ended_on": clock.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            roster.roster_entry_end(
+                entry=entry, by=request.user, ended_on=form.cleaned_data["ended_on"], today=clock.today()
+            )
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, _("已记录离职日期"))
+            return redirect("org-home")
+    return render(request, "portals/roster_end.html", {"form": form, "entry": entry})
 
 
 @employer_required
