@@ -42,7 +42,7 @@ def worker(people: int, hasher: str) -> None:
         numbers.add(demo.id_number(rng))
     started = time.perf_counter()
     for i, number in enumerate(sorted(numbers)):
-        user = services.holder_register(
+        ticket = services.holder_register(
             name=demo.person_name(rng),
             id_number=number,
             mobile=f"137{i:08d}",
@@ -50,7 +50,7 @@ def worker(people: int, hasher: str) -> None:
             now=timezone.now(),
         )
         code = sms.outbox.pop()[1].split("验证码 ")[1][:6]
-        services.account_confirm_mobile(user=user, code=code, now=timezone.now())
+        services.account_confirm_mobile(ticket=ticket, code=code, now=timezone.now())
     print(json.dumps({"seconds": time.perf_counter() - started}))
 
 

@@ -101,8 +101,12 @@ CACHES = {
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + ([] if _redis else ["django_ratelimit.E003"])
 RATELIMIT_IP_META_KEY = envstr("RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
 REGISTRY_QUERY_RATE = envstr("REGISTRY_QUERY_RATE", "30/m")
-# Certificate verification (page and API) per client address: generous, for site gates scanning many prints.
+# Certificate verification by number or QR (page and API) per client address: generous, for site gates
+# scanning many prints.
 VERIFY_RATE = envstr("VERIFY_RATE", "120/m")
+# Every question by ID number and name (registry query and lookup, verification by person, pages and API)
+# shares this one budget per client address: each is the same oracle (docs/security.md).
+ID_NAME_RATE = envstr("ID_NAME_RATE", "30/m")
 
 AUTH_USER_MODEL = "people.User"
 AUTHENTICATION_BACKENDS = [
@@ -161,6 +165,19 @@ CERTIFICATE_PDF_DIR = Path(envstr("CERTIFICATE_PDF_DIR", str(VAR_DIR / "certific
 CJK_FONT_PATH = envstr("CJK_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
 SMS_BACKEND = envstr("SMS_BACKEND", "sitecert.people.sms.ConsoleBackend")
+# Codes one mobile number may receive, whatever asks for them (registration, resend, reset): the SMS
+# layer counts them in the database (sitecert/people/sms.py); at most one a minute besides.
+SMS_CODES_PER_HOUR = envint("SMS_CODES_PER_HOUR", 5)
+SMS_CODES_PER_DAY = envint("SMS_CODES_PER_DAY", 10)
+# Registration and password reset, besides the SMS budget: per client address and per ID number or
+# identifier (docs/security.md).
+REGISTER_RATE = envstr("REGISTER_RATE", "20/h")
+REGISTER_ID_RATE = envstr("REGISTER_ID_RATE", "5/h")
+RESET_RATE = envstr("RESET_RATE", "20/h")
+RESET_ID_RATE = envstr("RESET_ID_RATE", "5/h")
+# The least time a password-reset step takes, so that an existing account answers no slower than a
+# missing one (the SMS gateway's latency included); seconds.
+ACCOUNT_ANSWER_SECONDS = float(envstr("ACCOUNT_ANSWER_SECONDS", "0.5"))
 # E-mail (reminders): any Django e-mail backend; SMTP is configured with Django's EMAIL_* settings.
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = envstr("EMAIL_HOST", "localhost")

@@ -57,8 +57,10 @@ def _domain(request, exc: DomainError):
 
 
 @api.exception_handler(RateLimited)
-def _rate_limited(request, exc):
-    return error(request, _("查询过于频繁，请稍后再试"), 429)
+def _rate_limited(request, exc: RateLimited):
+    response = error(request, exc.message or _("查询过于频繁，请稍后再试"), 429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.get("/health", auth=None, summary="服务状态（不访问数据库）/ Liveness, without the database")

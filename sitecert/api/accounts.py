@@ -15,10 +15,12 @@ from ninja.errors import HttpError
 from sitecert import clock
 from sitecert.api.common import AUTH, ErrorOut
 from sitecert.lib.idnumber import mask
+from sitecert.lib.textnorm import clean
 from sitecert.people import roster, services
-from sitecert.people.models import Organisation, RosterEntry, User
+from sitecert.people.models import Organisation, RosterEntry
 from sitecert.portals.selectors import holder_certificates
 from sitecert.registry.models import Post
+from sitecert.throttle import check_rate
 
 router = Router(tags=["accounts 账号与在岗人员"])
 
@@ -31,13 +33,13 @@ class RegisterIn(Schema):
 
 
 class RegisterOut(Schema):
-    account_id: int
+    ticket: str  # give it back with the SMS code to /accounts/confirm
     mobile_masked: str
     next: str
 
 
 class ConfirmIn(Schema):
-    account_id: int
+    ticket: str
     code: str
 
 
@@ -113,17 +115,20 @@ def _employer(request) -> Organisation:
 
 @router.post(
     "/accounts/register",
-    response={201: RegisterOut, 400: ErrorOut, 409: ErrorOut},
+    response={201: RegisterOut, 400: ErrorOut, 429: ErrorOut},
     auth=None,
     summary="个人用户注册（发送短信验证码）/ Register a holder",
 )
 def register(request, payload: RegisterIn):
-    user = services.holder_register(**payload.dict(), now=clock.now())
-    body = {
-        "account_id": user.pk,
-        "mobile_masked": user.masked_mobile,
-        "next": "/api/v1/accounts/confirm",
-    }
+    """The same answer whatever the registry and the accounts hold: why a registration cannot go on is
+    said by SMS to the number given (docs/security.md). Limited per address, per ID number and, in the
+    SMS layer, per mobile number (429 with Retry-After)."""
+    check_rate(request, group="register", rate_setting="REGISTER_RATE")
+    check_rate(
+        request, group="register-id", rate_setting="REGISTER_ID_RATE", key=clean(payload.id_number).upper()
+    )
+    ticket = services.holder_register(**payload.dict(), now=clock.now())
+    body = {"ticket": ticket.value, "mobile_masked": ticket.mobile_masked, "next": "/api/v1/accounts/confirm"}
     return Status(201, body)
 
 
@@ -134,10 +139,8 @@ def register(request, payload: RegisterIn):
     summary="确认手机号，启用账号 / Confirm the mobile number",
 )
 def confirm(request, payload: ConfirmIn):
-    user = User.objects.filter(pk=payload.account_id, is_active=False).first()
-    if user is None:
-        raise HttpError(400, _("验证码已失效，请重新获取"))
-    services.account_confirm_mobile(user=user, code=payload.code, now=clock.now())
+    ticket = services.ticket_read(payload.ticket, purpose="register", now=clock.now())
+    services.account_confirm_mobile(ticket=ticket, code=payload.code, now=clock.now())
     return {"message": _("账号已启用")}
 
 

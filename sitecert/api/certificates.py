@@ -70,8 +70,9 @@ class PersonResultsOut(Schema):
     summary="按身份证号和姓名核验电子证书 / Verify the e-certificates of a person by ID number and name",
 )
 def verify_by_person(request, payload: PersonIn):
-    """POST, so that ID numbers stay out of addresses and logs; a miss is an empty list either way."""
-    _throttle(request)
+    """POST, so that ID numbers stay out of addresses and logs; a miss is an empty list either way. It
+    shares one budget with every other ID-number-and-name question (the registry lookup, the pages)."""
+    check_rate(request, group="id-name", rate_setting="ID_NAME_RATE")
     form = PersonQueryForm({"id_number": payload.id_number, "name": payload.name})
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))

@@ -34,6 +34,11 @@ def _throttle(request):
     check_rate(request, group="registry-query", rate_setting="REGISTRY_QUERY_RATE")
 
 
+def _throttle_person(request):
+    """One budget for every ID-number-and-name question, wherever it is asked (docs/security.md)."""
+    check_rate(request, group="id-name", rate_setting="ID_NAME_RATE")
+
+
 def _miss() -> Http404:
     return Http404(_("未查询到符合条件的证书"))
 
@@ -58,7 +63,7 @@ def certificate(request, certificate_no: str):
     auth=None,
 )
 def lookup(request, id_number: str, name: str):
-    _throttle(request)
+    _throttle_person(request)
     if found := legacy_certificates_of(id_number=id_number, name=name):
         return {"results": found}
     raise _miss()

@@ -241,3 +241,22 @@ class OneTimeCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} {mask_mobile(self.mobile)}"
+
+
+class SmsQuota(models.Model):
+    """How many codes the SMS layer sent to one mobile number on one day, and when the hour began: its own
+    count, kept in the database so that every process and every caller (registration, a resend, a
+    password reset, an organisation) draws on the same budget (`sms.code_send`)."""
+
+    mobile = models.CharField(max_length=11)
+    day = models.DateField()
+    codes = models.PositiveSmallIntegerField(default=0)
+    hour_from = models.DateTimeField(null=True)
+    hour_codes = models.PositiveSmallIntegerField(default=0)
+    last_sent_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["mobile", "day"], name="sms_quota_unique")]
+
+    def __str__(self) -> str:
+        return f"{mask_mobile(self.mobile)} {self.day}: {self.codes}"

@@ -1,30 +1,37 @@
 """Accounts: holders' registration, mobile confirmation, password reset; organisations and their staff;
 API tokens. Plain functions that the pages, the API, the admin and the commands all call."""
 
+import contextlib
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
+from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from sitecert.errors import DomainError
 from sitecert.lib import idnumber, uscc
 from sitecert.lib.textnorm import clean, clean_name, name_problem
 from sitecert.people.backends import MOBILE, find_account
-from sitecert.people.models import ApiToken, OneTimeCode, Organisation, User
-from sitecert.people.sms import send_sms
+from sitecert.people.models import ApiToken, OneTimeCode, Organisation, User, mask_mobile
+from sitecert.people.sms import RESEND_SECONDS, code_send
 from sitecert.registry.models import Person
+from sitecert.throttle import RateLimited
 
-RESEND_SECONDS = 60
 MAX_CODE_ATTEMPTS = 5
 
 
 def _password(password: str, user: User | None = None) -> None:
+    """Django's validators; with `user`, also how much the password resembles the account's details."""
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -78,24 +85,24 @@ def one_time_code_send(*, user: User, purpose: str, mobile: str, now: datetime) 
     last = user.one_time_codes.filter(purpose=purpose).order_by("-created_at").first()
     if last and (now - last.created_at).total_seconds() < RESEND_SECONDS:
         wait = RESEND_SECONDS - int((now - last.created_at).total_seconds())
-        raise DomainError(
-            _("验证码已发送，请%(n)d秒后再获取") % {"n": wait}, code="code_too_soon", status=429
-        )
+        raise RateLimited(wait, _("验证码已发送，请%(n)d秒后再获取") % {"n": wait})
     code = f"{secrets.randbelow(10**6):06d}"
     minutes = settings.ONE_TIME_CODE_MINUTES
-    OneTimeCode.objects.create(
-        user=user,
-        purpose=purpose,
-        mobile=mobile,
-        digest=_code_digest(user, purpose, code),
-        created_at=now,
-        expires_at=now + timedelta(minutes=minutes),
-    )
-    send_sms(
-        mobile,
-        _("【施工现场专业人员证书服务】验证码 %(code)s，%(m)d分钟内有效。请勿告诉他人。")
-        % {"code": code, "m": minutes},
-    )
+    with transaction.atomic():
+        OneTimeCode.objects.create(
+            user=user,
+            purpose=purpose,
+            mobile=mobile,
+            digest=_code_digest(user, purpose, code),
+            created_at=now,
+            expires_at=now + timedelta(minutes=minutes),
+        )
+        code_send(
+            mobile,
+            _("【施工现场专业人员证书服务】验证码 %(code)s，%(m)d分钟内有效。请勿告诉他人。")
+            % {"code": code, "m": minutes},
+            now=now,
+        )
 
 
 def one_time_code_check(*, user: User, purpose: str, code: str, now: datetime) -> OneTimeCode:
@@ -108,78 +115,179 @@ def one_time_code_check(*, user: User, purpose: str, code: str, now: datetime) -
             .first()
         )
         if latest is None or latest.expires_at < now or latest.attempts >= MAX_CODE_ATTEMPTS:
-            raise DomainError(_("验证码已失效，请重新获取"), code="code_expired", field="code")
+            raise _code_expired()
         latest.attempts += 1
         right = hmac.compare_digest(latest.digest, _code_digest(user, purpose, clean(code)))
         latest.used_at = now if right else None
         latest.save(update_fields=["attempts", "used_at"])
     if not right:
-        raise DomainError(_("验证码不正确"), code="code_wrong", field="code")
+        raise _code_wrong()
     return latest
+
+
+def _code_expired() -> DomainError:
+    return DomainError(_("验证码已失效，请重新获取"), code="code_expired", field="code")
+
+
+def _code_wrong() -> DomainError:
+    return DomainError(_("验证码不正确"), code="code_wrong", field="code")
+
+
+# Tickets: what a client holds between asking for a code and giving it back. A ticket names an account,
+# or none when the SMS told the person why there is nothing to confirm (registration) or there is no such
+# account (reset); both answer the same, wrong code by wrong code, until they expire.
+
+TICKET_SALT = "sitecert.people.ticket"
+
+
+@dataclass(frozen=True)
+class Ticket:
+    user: User | None
+    purpose: str
+    mobile_masked: str
+    value: str
+
+
+def ticket_issue(*, user: User | None, purpose: str, mobile: str, now: datetime) -> Ticket:
+    value = signing.dumps(
+        {"u": user.pk if user else None, "p": purpose, "m": mask_mobile(mobile), "at": now.timestamp()},
+        salt=TICKET_SALT,
+    )
+    return Ticket(user, purpose, mask_mobile(mobile), value)
+
+
+def ticket_read(value: str, *, purpose: str, now: datetime) -> Ticket:
+    """The ticket's account (or None); DomainError "code expired" for a forged, foreign or stale one."""
+    try:
+        data = signing.loads(value, salt=TICKET_SALT)
+    except signing.BadSignature as exc:
+        raise _code_expired() from exc
+    age = now.timestamp() - float(data.get("at", 0))
+    if data.get("p") != purpose or age > 2 * settings.ONE_TIME_CODE_MINUTES * 60:
+        raise _code_expired()
+    user = User.objects.filter(pk=data["u"]).first() if data.get("u") else None
+    return Ticket(user, purpose, data.get("m", ""), value)
+
+
+def ticket_check(*, ticket: Ticket, code: str, now: datetime) -> User:
+    """The ticket's account when `code` is its latest code. A ticket without an account answers as an
+    account would: "wrong" five times, then "expired" (counted in the cache), "expired" after the
+    code's lifetime."""
+    if ticket.user is not None:
+        one_time_code_check(user=ticket.user, purpose=ticket.purpose, code=code, now=now)
+        return ticket.user
+    key = "ticket-tries:" + hashlib.sha256(ticket.value.encode()).hexdigest()
+    data = signing.loads(ticket.value, salt=TICKET_SALT)
+    tries = cache.get(key, 0)
+    if tries >= MAX_CODE_ATTEMPTS or now.timestamp() - data["at"] > settings.ONE_TIME_CODE_MINUTES * 60:
+        raise _code_expired()
+    cache.set(key, tries + 1, 2 * settings.ONE_TIME_CODE_MINUTES * 60)
+    raise _code_wrong()
 
 
 # Holders ---------------------------------------------------------------------------------------------
 
+NOTICES = {
+    "name_mismatch": _lazy(
+        "【施工现场专业人员证书服务】您提交的姓名与该身份证号的登记信息不一致，未能注册；如姓名已变更，请携身份证件联系主管部门。"
+    ),
+    "already_registered": _lazy(
+        "【施工现场专业人员证书服务】该身份证号已注册，未能重复注册。如忘记密码，请通过“找回密码”用登记的手机号重设。"
+    ),
+    "mobile_taken": _lazy(
+        "【施工现场专业人员证书服务】该手机号已被其他账号使用，未能注册；请换用其他手机号。"
+    ),
+}
 
-def holder_register(*, name: str, id_number: str, mobile: str, password: str, now: datetime) -> User:
+
+def holder_register(*, name: str, id_number: str, mobile: str, password: str, now: datetime) -> Ticket:
     """Start a holder's registration: an inactive account and a code sent to the mobile number.
 
-    One account per ID number: a registered ID number is refused (the person recovers their account
-    instead); an unfinished registration of the same ID number is taken over.
+    The answer is the same whatever the registry and the accounts hold (a ticket for the code's step):
+    the public query tells no more. Why a registration cannot go on (a registered ID number, a name that
+    is not the one on record, a mobile number of another account) is said by SMS to the number given,
+    which the SMS layer's budget limits like a code. One account per ID number; an unfinished registration
+    of the same ID number is taken over.
     """
     number, name, mobile = parse_id_number(id_number), parse_name(name), parse_mobile(mobile)
+    _password(password, User(username=number, first_name=name, mobile=mobile))
     with transaction.atomic():
         person = Person.objects.select_for_update().filter(id_number=number).first()
+        user = User.objects.filter(person=person).first() if person else None
         if person and person.name != name:
-            raise DomainError(
-                _("姓名与该身份证号的登记信息不一致；如姓名已变更，请携身份证件联系主管部门"),
-                code="name_mismatch",
-                field="name",
-            )
-        person = person or Person.objects.create(id_number=number, name=name)
-        user = User.objects.filter(person=person).first()
-        if user and user.is_active:
-            raise DomainError(
-                _("该身份证号已注册。如忘记密码，请通过“找回密码”用登记的手机号重设。"),
-                code="already_registered",
-                field="id_number",
-                status=409,
-            )
-        _claim_mobile(mobile, user)
-        user = user or User(username=number, person=person, is_active=False)
-        user.first_name, user.mobile = name, mobile
-        _password(password, user)
-        user.set_password(password)
-        try:
-            user.save()
-        except IntegrityError as exc:  # the same ID number registering twice at the same moment
-            raise DomainError(_("该身份证号已注册"), code="already_registered", status=409) from exc
-        one_time_code_send(user=user, purpose=OneTimeCode.Purpose.REGISTER, mobile=mobile, now=now)
-    return user
+            refusal = "name_mismatch"
+        elif user and user.is_active:
+            refusal = "already_registered"
+        elif _mobile_taken(mobile, user):
+            refusal = "mobile_taken"
+        else:
+            refusal = None
+        if refusal is None:
+            User.objects.filter(mobile=mobile).exclude(pk=getattr(user, "pk", None)).update(mobile=None)
+            person = person or Person.objects.create(id_number=number, name=name)
+            user = user or User(username=number, person=person, is_active=False)
+            user.first_name, user.mobile = name, mobile
+            user.set_password(password)
+            try:
+                with transaction.atomic():
+                    user.save()
+            except IntegrityError as exc:  # the same ID number registering twice at the same moment
+                raise DomainError(_("该身份证号已注册"), code="already_registered", status=409) from exc
+            one_time_code_send(user=user, purpose=OneTimeCode.Purpose.REGISTER, mobile=mobile, now=now)
+            return ticket_issue(user=user, purpose=OneTimeCode.Purpose.REGISTER, mobile=mobile, now=now)
+    make_password(password)  # the same hashing time as a registration that goes on
+    code_send(mobile, str(NOTICES[refusal]), now=now)
+    return ticket_issue(user=None, purpose=OneTimeCode.Purpose.REGISTER, mobile=mobile, now=now)
 
 
-def account_confirm_mobile(*, user: User, code: str, now: datetime) -> User:
+def registration_resend(*, ticket: Ticket, now: datetime) -> None:
+    """Send the code again (or, for a registration that cannot go on, nothing more: the same answer)."""
+    if ticket.user is not None:
+        user = ticket.user
+        one_time_code_send(user=user, purpose=OneTimeCode.Purpose.REGISTER, mobile=user.mobile, now=now)
+
+
+def _mobile_taken(mobile: str, user: User | None) -> bool:
+    others = User.objects.filter(mobile=mobile).exclude(pk=getattr(user, "pk", None))
+    return others.filter(mobile_confirmed_at__isnull=False).exists()
+
+
+def account_confirm_mobile(*, ticket: Ticket, code: str, now: datetime) -> User:
     """Finish a registration: the code proves the mobile number; the account becomes active."""
-    one_time_code_check(user=user, purpose=OneTimeCode.Purpose.REGISTER, code=code, now=now)
+    user = ticket_check(ticket=ticket, code=code, now=now)
     user.is_active, user.mobile_confirmed_at = True, now
     user.save(update_fields=["is_active", "mobile_confirmed_at"])
     return user
 
 
-def password_reset_start(*, identifier: str, now: datetime) -> User | None:
-    """Send a reset code to the account's confirmed mobile. Says nothing about accounts that do not exist."""
+def password_reset_start(*, identifier: str, now: datetime) -> Ticket:
+    """Send a reset code to the account's confirmed mobile. The answer (a ticket) is the same for an
+    account that does not exist, one that cannot reset, and a request within the minute or over the
+    SMS budget: nothing tells them apart but the SMS on the account's own phone."""
     user = find_account(identifier)
     if user is None or not user.is_active or not user.mobile_confirmed_at:
-        return None
-    one_time_code_send(user=user, purpose=OneTimeCode.Purpose.RESET, mobile=user.mobile, now=now)
-    return user
+        return ticket_issue(user=None, purpose=OneTimeCode.Purpose.RESET, mobile="", now=now)
+    # Too soon or over the SMS budget: the code sent before still works; saying so would tell that the
+    # account exists.
+    with contextlib.suppress(RateLimited):
+        one_time_code_send(user=user, purpose=OneTimeCode.Purpose.RESET, mobile=user.mobile, now=now)
+    return ticket_issue(user=user, purpose=OneTimeCode.Purpose.RESET, mobile="", now=now)
 
 
-def password_reset_finish(*, user: User | None, code: str, password: str, now: datetime) -> User:
+def password_reset_finish(*, ticket: Ticket, code: str, password: str, now: datetime) -> User:
+    """The code first (a missing account answers as a real one would), then the new password: its
+    similarity to the account's own details is judged only once the code has proved the phone."""
+    _password(password)
+    user = ticket.user
     if user is None:
-        raise DomainError(_("验证码不正确"), code="code_wrong", field="code")
-    _password(password, user)
-    one_time_code_check(user=user, purpose=OneTimeCode.Purpose.RESET, code=code, now=now)
+        ticket_check(ticket=ticket, code=code, now=now)
+        raise _code_wrong()  # not reached: a ticket without an account never passes
+    spent = one_time_code_check(user=user, purpose=OneTimeCode.Purpose.RESET, code=code, now=now)
+    try:
+        _password(password, user)
+    except DomainError:
+        OneTimeCode.objects.filter(pk=spent.pk).update(used_at=None)  # the code stays good for a better one
+        raise
     user.set_password(password)
     user.save(update_fields=["password"])
     return user

@@ -1,14 +1,24 @@
 """Sending SMS through a pluggable backend (settings.SMS_BACKEND), like Django's e-mail backends.
 
-A real gateway is a class with `send(mobile, text)`; docs/deployment.md shows how to plug one in.
+A real gateway is a class with `send(mobile, text)`; docs/deployment.md shows how to plug one in. Codes
+(and the notices that stand in for them) go through `code_send`, which refuses more than
+SMS_CODES_PER_HOUR / SMS_CODES_PER_DAY to one number and more than one a minute, whatever the caller.
 """
 
 import sys
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from sitecert.people.models import SmsQuota
+from sitecert.throttle import RateLimited
 
 outbox: list[tuple[str, str]] = []  # what MemoryBackend sent, for tests to read
+RESEND_SECONDS = 60
 
 
 class ConsoleBackend:
@@ -27,3 +37,32 @@ class MemoryBackend:
 
 def send_sms(mobile: str, text: str) -> None:
     import_string(settings.SMS_BACKEND)().send(mobile, text)
+
+
+def code_send(mobile: str, text: str, *, now: datetime) -> None:
+    """Send a code (or a registration notice) unless this number had one within the minute, its hour's
+    or its day's share; RateLimited says when to come back. Counted under a row lock, so concurrent
+    requests cannot all slip under the limit."""
+    day = timezone.localdate(now)
+    with transaction.atomic():
+        SmsQuota.objects.get_or_create(mobile=mobile, day=day)
+        quota = SmsQuota.objects.select_for_update().get(mobile=mobile, day=day)
+        if quota.last_sent_at and (now - quota.last_sent_at).total_seconds() < RESEND_SECONDS:
+            wait = RESEND_SECONDS - int((now - quota.last_sent_at).total_seconds())
+            raise RateLimited(wait, _("验证码已发送，请%(n)d秒后再获取") % {"n": wait})
+        if quota.codes >= settings.SMS_CODES_PER_DAY:
+            tomorrow = timezone.make_aware(datetime.combine(day + timedelta(days=1), datetime.min.time()))
+            wait = int((tomorrow - now).total_seconds())
+            raise RateLimited(wait, _("该手机号今日接收验证码次数已达上限，请明天再试"))
+        if quota.hour_from is None or now - quota.hour_from >= timedelta(hours=1):
+            quota.hour_from, quota.hour_codes = now, 0
+        if quota.hour_codes >= settings.SMS_CODES_PER_HOUR:
+            wait = int((quota.hour_from + timedelta(hours=1) - now).total_seconds())
+            raise RateLimited(
+                wait, _("该手机号接收验证码过于频繁，请%(n)d分钟后再试") % {"n": wait // 60 + 1}
+            )
+        quota.codes += 1
+        quota.hour_codes += 1
+        quota.last_sent_at = now
+        quota.save()
+    send_sms(mobile, text)

@@ -18,14 +18,14 @@ def test_registration_confirmation_and_a_token_over_the_api(client, sms, persona
     body = {"name": "韩梅", "id_number": number, "mobile": "15022223333", "password": PASSWORD}
     created = client.post("/api/v1/accounts/register", body, content_type="application/json")
     assert created.status_code == 201 and created.json()["mobile_masked"] == "150****3333"
-    account = created.json()["account_id"]
+    ticket = created.json()["ticket"]
     wrong = client.post(
-        "/api/v1/accounts/confirm", {"account_id": account, "code": "000000"}, content_type="application/json"
+        "/api/v1/accounts/confirm", {"ticket": ticket, "code": "000000"}, content_type="application/json"
     )
     assert wrong.status_code == 400 and wrong.json()["message"] == "验证码不正确"
     ok = client.post(
         "/api/v1/accounts/confirm",
-        {"account_id": account, "code": last_code(sms)},
+        {"ticket": ticket, "code": last_code(sms)},
         content_type="application/json",
     )
     assert ok.status_code == 200
@@ -41,7 +41,7 @@ def test_registration_confirmation_and_a_token_over_the_api(client, sms, persona
     assert mine.status_code == 200 and mine.json() == []
 
 
-def test_registration_errors_name_the_field(client, sms, personas):
+def test_a_registered_id_number_gets_the_same_answer_and_is_told_by_sms(client, sms, personas):
     body = {
         "name": "王芳",
         "id_number": personas.holder.username,
@@ -49,11 +49,26 @@ def test_registration_errors_name_the_field(client, sms, personas):
         "password": PASSWORD,
     }
     response = client.post("/api/v1/accounts/register", body, content_type="application/json")
-    assert response.status_code == 409
-    assert response.json() == {
-        "message": "该身份证号已注册。如忘记密码，请通过“找回密码”用登记的手机号重设。",
-        "details": {"code": "already_registered", "field": "id_number"},
+    assert response.status_code == 201 and response.json()["mobile_masked"] == "150****4444"
+    assert sms[-1] == (
+        "15022224444",
+        "【施工现场专业人员证书服务】该身份证号已注册，未能重复注册。如忘记密码，请通过“找回密码”用登记的手机号重设。",
+    )
+    confirm = client.post(
+        "/api/v1/accounts/confirm",
+        {"ticket": response.json()["ticket"], "code": "123456"},
+        content_type="application/json",
+    )
+    assert confirm.status_code == 400 and confirm.json() == {
+        "message": "验证码不正确",
+        "details": {"code": "code_wrong", "field": "code"},
     }
+
+
+def test_a_bad_field_is_still_named(client, sms):
+    body = {"name": "韩梅", "id_number": "120102199209090000", "mobile": "15022224444", "password": PASSWORD}
+    response = client.post("/api/v1/accounts/register", body, content_type="application/json")
+    assert response.status_code == 400 and response.json()["details"]["field"] == "id_number"
 
 
 def test_a_wrong_password_gets_no_token(client, personas):

@@ -1,5 +1,8 @@
 """Registration, mobile confirmation, login, password reset: the same pages for every kind of account."""
 
+import time
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -11,8 +14,8 @@ from django.views.decorators.http import require_http_methods
 
 from sitecert import clock
 from sitecert.errors import DomainError
+from sitecert.lib.textnorm import clean
 from sitecert.people import services
-from sitecert.people.models import User
 from sitecert.portals.forms import (
     CodeForm,
     HolderRegistrationForm,
@@ -23,26 +26,68 @@ from sitecert.portals.forms import (
     PasswordResetStartForm,
     show_error,
 )
+from sitecert.throttle import RateLimited, check_rate
 
-PENDING = "pending_account"
-RESETTING = "resetting_account"
-
-
-def _pending(request, key: str) -> User | None:
-    pk = request.session.get(key)
-    return User.objects.filter(pk=pk).first() if pk else None
+PENDING = "registration_ticket"
+RESETTING = "reset_ticket"
 
 
-def _registration(request, form_class, template: str, register):
-    """Fill the form, start the account with `register(cleaned_data)`, then confirm the mobile number."""
+def _ticket(request, key: str, purpose: str):
+    """The ticket this browser holds for a code step, or None (no step started, or a stale one)."""
+    value = request.session.get(key)
+    if not value:
+        return None
+    try:
+        return services.ticket_read(value, purpose=purpose, now=clock.now())
+    except DomainError:
+        del request.session[key]
+        return None
+
+
+def _limits(request, budgets) -> RateLimited | None:
+    """Count the request against each (group, rate setting, key) budget; the first refusal, if any."""
+    for group, rate_setting, key in budgets:
+        try:
+            check_rate(request, group=group, rate_setting=rate_setting, key=key)
+        except RateLimited as exc:
+            return exc
+    return None
+
+
+def _refuse(request, template: str, form, exc: RateLimited, message: str | None = None):
+    """A form page's 429: the reason above the form, and when to come back."""
+    form.add_error(None, message or exc.message or _("请求过于频繁，请稍后再试"))
+    response = render(request, template, {"form": form}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _steady(started: float) -> None:
+    """Answer no sooner than ACCOUNT_ANSWER_SECONDS after `started`: an existing account's SMS and
+    database work must not make its answer slower than a missing account's."""
+    left = settings.ACCOUNT_ANSWER_SECONDS - (time.monotonic() - started)
+    if left > 0:
+        time.sleep(left)
+
+
+def _registration(request, form_class, template: str, register, id_field: str):
+    """Fill the form, start the account with `register(cleaned_data)`, then confirm the mobile number.
+    Per address and per ID number (or credit code) registrations are limited; the SMS layer limits codes
+    per mobile number."""
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        key = clean(form.cleaned_data[id_field]).upper()
+        budgets = [("register", "REGISTER_RATE", None), ("register-id", "REGISTER_ID_RATE", key)]
+        if refused := _limits(request, budgets):
+            return _refuse(request, template, form, refused, _("注册请求过于频繁，请稍后再试"))
         try:
-            user = register(form.cleaned_data)
+            ticket = register(form.cleaned_data)
+        except RateLimited as exc:
+            return _refuse(request, template, form, exc)
         except DomainError as exc:
             show_error(form, exc)
         else:
-            request.session[PENDING] = user.pk
+            request.session[PENDING] = ticket.value
             return redirect("register-confirm")
     return render(request, template, {"form": form})
 
@@ -58,13 +103,13 @@ def register(request):
             now=clock.now(),
         )
 
-    return _registration(request, HolderRegistrationForm, "portals/register.html", start)
+    return _registration(request, HolderRegistrationForm, "portals/register.html", start, "id_number")
 
 
 @require_http_methods(["GET", "POST"])
 def register_organisation(request):
     def start(data):
-        return services.organisation_register(
+        user = services.organisation_register(
             kind=data["kind"],
             name=data["name"],
             uscc_code=data["uscc"],
@@ -73,32 +118,36 @@ def register_organisation(request):
             password=data["password"],
             now=clock.now(),
         )
+        return services.ticket_issue(user=user, purpose="register", mobile=user.mobile, now=clock.now())
 
-    return _registration(request, OrganisationRegistrationForm, "portals/register_organisation.html", start)
+    template = "portals/register_organisation.html"
+    return _registration(request, OrganisationRegistrationForm, template, start, "uscc")
 
 
 @require_http_methods(["GET", "POST"])
 def register_confirm(request):
-    user = _pending(request, PENDING)
-    if user is None:
+    ticket = _ticket(request, PENDING, "register")
+    if ticket is None:
         return redirect("register")
     form, error = CodeForm(request.POST or None), None
     if request.method == "POST" and "resend" in request.POST:
         form = CodeForm()
         try:
-            services.one_time_code_send(user=user, purpose="register", mobile=user.mobile, now=clock.now())
-        except DomainError as exc:
+            services.registration_resend(ticket=ticket, now=clock.now())
+        except RateLimited as exc:
             error = exc.message
     elif request.method == "POST" and form.is_valid():
         try:
-            services.account_confirm_mobile(user=user, code=form.cleaned_data["code"], now=clock.now())
+            user = services.account_confirm_mobile(
+                ticket=ticket, code=form.cleaned_data["code"], now=clock.now()
+            )
         except DomainError as exc:
             show_error(form, exc)
         else:
             del request.session[PENDING]
             login(request, user, backend="sitecert.people.backends.IdentifierBackend")
             return redirect("portal-home")
-    context = {"form": form, "mobile": user.masked_mobile, "error": error}
+    context = {"form": form, "mobile": ticket.mobile_masked, "error": error}
     return render(request, "portals/register_confirm.html", context)
 
 
@@ -116,27 +165,32 @@ def locked_out(request, response=None, credentials=None, *args, **kwargs):
 
 @require_http_methods(["GET", "POST"])
 def password_reset(request):
+    """The same answer, in the same time, whether the account exists or not (docs/security.md)."""
     form = PasswordResetStartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            user = services.password_reset_start(identifier=form.cleaned_data["identifier"], now=clock.now())
-        except DomainError as exc:
-            show_error(form, exc)
-        else:
-            request.session[RESETTING] = user.pk if user else None
-            return redirect("password-reset-finish")
+        started = time.monotonic()
+        identifier = clean(form.cleaned_data["identifier"]).upper()
+        budgets = [("reset", "RESET_RATE", None), ("reset-id", "RESET_ID_RATE", identifier)]
+        if refused := _limits(request, budgets):
+            return _refuse(request, "portals/password_reset.html", form, refused)
+        ticket = services.password_reset_start(identifier=form.cleaned_data["identifier"], now=clock.now())
+        request.session[RESETTING] = ticket.value
+        _steady(started)
+        return redirect("password-reset-finish")
     return render(request, "portals/password_reset.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])
 def password_reset_finish(request):
-    if RESETTING not in request.session:
+    ticket = _ticket(request, RESETTING, "reset")
+    if ticket is None:
         return redirect("password-reset")
     form = PasswordResetFinishForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        started = time.monotonic()
         try:
             services.password_reset_finish(
-                user=_pending(request, RESETTING),
+                ticket=ticket,
                 code=form.cleaned_data["code"],
                 password=form.cleaned_data["password"],
                 now=clock.now(),
@@ -145,7 +199,9 @@ def password_reset_finish(request):
             show_error(form, exc)
         else:
             del request.session[RESETTING]
+            _steady(started)
             return redirect(reverse("login") + "?reset=1")
+        _steady(started)
     return render(request, "portals/password_reset_finish.html", {"form": form})
 
 

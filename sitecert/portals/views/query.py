@@ -2,7 +2,7 @@ from django.shortcuts import render
 
 from sitecert.portals.forms import NumberQueryForm, PersonQueryForm
 from sitecert.registry.selectors import legacy_certificate_find, legacy_certificates_of
-from sitecert.throttle import refused_page
+from sitecert.throttle import RateLimited, check_rate, too_many
 
 
 def query(request):
@@ -16,11 +16,13 @@ def query(request):
     context = {"mode": "person" if person else "number", "form": form, "results": None}
     if not form.is_bound or not form.is_valid():
         return render(request, "registry/query.html", context)
-    refused = refused_page(
-        request, "registry/query.html", context, group="registry-query", rate_setting="REGISTRY_QUERY_RATE"
-    )
-    if refused:
-        return refused
+    budget = ("id-name", "ID_NAME_RATE") if person else ("registry-query", "REGISTRY_QUERY_RATE")
+    try:
+        check_rate(request, group=budget[0], rate_setting=budget[1])
+    except RateLimited as exc:
+        if person:
+            context["form"] = PersonQueryForm()  # never echo the ID number, not even when refusing
+        return too_many(request, "registry/query.html", context, exc)
     if person:
         context["results"] = legacy_certificates_of(**form.cleaned_data)
         context["form"] = PersonQueryForm()  # the ID number is not echoed back into the page

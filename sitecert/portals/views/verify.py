@@ -9,7 +9,7 @@ from sitecert import clock
 from sitecert.certificates.keys import jwks as jwks_document
 from sitecert.certificates.verification import verify_number, verify_person, verify_token
 from sitecert.portals.forms import PersonQueryForm
-from sitecert.throttle import refused_page
+from sitecert.throttle import RateLimited, check_rate, refused_page, too_many
 
 
 @require_GET
@@ -47,10 +47,11 @@ def _verify_person(request):
     context = {"query": "", "result": None, "person_form": form, "mode": "person"}
     if not form.is_valid():
         return render(request, "certificates/verify.html", context, status=400)
-    if refused := refused_page(
-        request, "certificates/verify.html", context, group="verify", rate_setting="VERIFY_RATE"
-    ):
-        return refused
+    try:
+        check_rate(request, group="id-name", rate_setting="ID_NAME_RATE")
+    except RateLimited as exc:
+        context["person_form"] = PersonQueryForm()  # never echo the ID number, not even when refusing
+        return too_many(request, "certificates/verify.html", context, exc)
     context["results"] = verify_person(**form.cleaned_data, today=clock.today(), now=clock.now())
     context["person_form"] = PersonQueryForm()  # the ID number is not echoed back into the page
     return render(request, "certificates/verify.html", context)
