@@ -121,9 +121,14 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal-home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Failed logins: after 5 for one account, or 5 from one address, a 15-minute pause (django-axes).
+# Failed logins (docs/security.md, "Logins"): after 5 for one account from one address, or 5 from one
+# address, a 15-minute pause of that pair or that address (django-axes); never a lock of the account
+# everywhere, which anyone could cause. Across addresses the account is slowed instead: each further
+# failure doubles the wait, up to LOGIN_DELAY_MAX seconds, except in a browser where it logged in before
+# (sitecert/portals/logins.py).
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+LOGIN_DELAY_MAX = envint("LOGIN_DELAY_MAX", 300)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "sitecert.people.backends.lockout_username"

@@ -6,6 +6,7 @@ session (with its CSRF token) for pages that call the API.
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -18,9 +19,10 @@ from sitecert.lib.idnumber import mask
 from sitecert.lib.textnorm import clean
 from sitecert.people import roster, services
 from sitecert.people.models import Organisation, RosterEntry
+from sitecert.portals import logins
 from sitecert.portals.selectors import holder_certificates
 from sitecert.registry.models import Post
-from sitecert.throttle import check_rate
+from sitecert.throttle import RateLimited, check_rate
 
 router = Router(tags=["accounts 账号与在岗人员"])
 
@@ -151,9 +153,12 @@ def confirm(request, payload: ConfirmIn):
     summary="登录，取得 API 令牌 / Log in for a personal API token",
 )
 def token(request, payload: TokenIn):
+    """Paused like the login page: per account and address, per address, and slowed per account."""
+    if wait := logins.account_wait(request, payload.username, now=clock.now()):
+        raise RateLimited(wait, _("该账号近期登录失败次数较多，请%(n)d秒后再试") % {"n": wait})
     user = authenticate(request, username=payload.username, password=payload.password)
     if getattr(request, "axes_locked_out", False):
-        raise HttpError(429, _("登录失败次数过多，请15分钟后再试"))
+        raise RateLimited(int(settings.AXES_COOLOFF_TIME * 3600), _("登录失败次数过多，请15分钟后再试"))
     if user is None:
         raise HttpError(401, _("账号或密码不正确"))
     _token, secret = services.api_token_create(user=user, name=payload.name)

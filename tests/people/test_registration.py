@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from sitecert.lib.idnumber import build
@@ -160,23 +161,56 @@ def test_a_wrong_password_says_so_without_telling_which_part(client, personas):
     assert "账号或密码不正确" in page
 
 
-def test_failed_logins_are_throttled_per_account(client, personas):
+def login(client, username, password, addr):
+    return client.post("/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=addr)
+
+
+def test_failed_logins_pause_the_account_on_that_address_only(client, personas):
+    from axes.models import AccessFailureLog
+
     for _ in range(5):
-        client.post(
-            "/accounts/login/",
-            {"username": personas.holder.username, "password": "wrong"},
-            REMOTE_ADDR=f"10.0.0.{_}",
-        )
-    locked = client.post(
-        "/accounts/login/", {"username": personas.holder.mobile, "password": PASSWORD}, REMOTE_ADDR="10.0.1.1"
-    )
+        login(client, personas.holder.username, "wrong", "10.0.0.1")
+    AccessFailureLog.objects.update(attempt_time=timezone.now() - timedelta(minutes=1))  # not slowed now
+    locked = login(client, personas.holder.mobile, PASSWORD, "10.0.0.1")
     assert locked.status_code == 429 and "登录失败次数过多" in locked.content.decode()
-    other = client.post(
-        "/accounts/login/",
-        {"username": personas.other_holder.username, "password": PASSWORD},
-        REMOTE_ADDR="10.0.1.1",
-    )
-    assert other.status_code == 302
+    assert int(locked["Retry-After"]) == 900
+    assert login(Client(), personas.other_holder.username, PASSWORD, "10.0.0.2").status_code == 302
+
+
+def test_anyone_cannot_lock_a_holder_out_of_their_own_phone(personas):
+    """Issue 15: five wrong passwords locked any account for 15 minutes, from everywhere."""
+    phone = Client()
+    assert login(phone, personas.holder.mobile, PASSWORD, "10.8.0.8").status_code == 302
+    phone.post("/accounts/logout/")
+    for i in range(30):  # a stranger, from many addresses
+        login(Client(), personas.holder.username, f"guess-{i}", f"10.7.{i}.1")
+    assert login(phone, personas.holder.mobile, PASSWORD, "10.8.0.8").status_code == 302
+
+
+def test_across_addresses_an_account_is_slowed_progressively(personas):
+    from axes.models import AccessFailureLog
+
+    for i in range(5):
+        login(Client(), personas.holder.username, "wrong", f"10.6.{i}.1")
+    first = login(Client(), personas.holder.username, PASSWORD, "10.6.9.9")  # a new phone, a new address
+    assert first.status_code == 429 and first["Retry-After"] == "1" and "秒后再试" in first.content.decode()
+    waits = []
+    for i in range(4):
+        AccessFailureLog.objects.update(attempt_time=timezone.now() - timedelta(hours=1))  # the wait is over
+        assert login(Client(), personas.holder.username, "wrong", f"10.5.{i}.1").status_code == 200
+        waits.append(int(login(Client(), personas.holder.username, PASSWORD, "10.6.9.9")["Retry-After"]))
+    assert waits == [2, 4, 8, 16]
+    AccessFailureLog.objects.update(attempt_time=timezone.now() - timedelta(hours=1))
+    assert login(Client(), personas.holder.username, PASSWORD, "10.6.9.9").status_code == 302
+
+
+def test_the_token_endpoint_is_slowed_the_same_way(client, personas):
+    for i in range(5):
+        login(Client(), personas.holder.username, "wrong", f"10.4.{i}.1")
+    body = {"username": personas.holder.username, "password": PASSWORD}
+    slowed = client.post("/api/v1/auth/token", body, content_type="application/json", REMOTE_ADDR="10.4.9.9")
+    assert slowed.status_code == 429 and slowed["Retry-After"] == "1"
+    assert slowed.json()["message"].startswith("该账号近期登录失败次数较多")
 
 
 def test_failed_logins_are_throttled_per_address(client, personas):

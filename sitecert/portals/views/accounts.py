@@ -16,6 +16,7 @@ from sitecert import clock
 from sitecert.errors import DomainError
 from sitecert.lib.textnorm import clean
 from sitecert.people import services
+from sitecert.portals import logins
 from sitecert.portals.forms import (
     CodeForm,
     HolderRegistrationForm,
@@ -152,15 +153,35 @@ def register_confirm(request):
 
 
 class Login(LoginView):
+    """Log in; an account tried too often from elsewhere waits (portals/logins.py), a known device not."""
+
     form_class = LoginForm
     template_name = "portals/login.html"
     redirect_authenticated_user = True
 
+    def post(self, request, *args, **kwargs):
+        wait = logins.account_wait(request, request.POST.get("username", ""), now=clock.now())
+        if wait:
+            error = _("该账号近期登录失败次数较多，请%(n)d秒后再试；可通过“找回密码”重设密码。") % {"n": wait}
+            response = render(
+                request, self.template_name, {"form": LoginForm(request), "error": error}, status=429
+            )
+            response["Retry-After"] = str(wait)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        logins.remember_device(self.request, response, form.get_user())
+        return response
+
 
 def locked_out(request, response=None, credentials=None, *args, **kwargs):
     """django-axes: too many failed logins for this account or from this address."""
-    error = _("登录失败次数过多，账号或所在网络已暂停登录15分钟；可通过“找回密码”重设密码。")
-    return render(request, "portals/login.html", {"form": LoginForm(request), "error": error}, status=429)
+    error = _("登录失败次数过多，已暂停从本网络登录15分钟；可通过“找回密码”重设密码。")
+    response = render(request, "portals/login.html", {"form": LoginForm(request), "error": error}, status=429)
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME * 3600))
+    return response
 
 
 @require_http_methods(["GET", "POST"])
