@@ -3,6 +3,8 @@
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from sitecert.lib.env import envbool, envint, envjson, envlist, envstr
@@ -23,6 +25,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # the API docs from local static files, not a CDN (the Content-Security-Policy allows 'self')
     "django_ratelimit",
     "axes",
     # The domain in the order data flows (docs/architecture.md), then the faces.
@@ -39,6 +42,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "sitecert.portals.headers.PermissionsPolicy",
     "sitecert.portals.views.published.PublicCors",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -96,8 +101,18 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Rate limits, login slow-downs and reset tickets count in the cache. Without REDIS_URL each process counts
+# for itself, so N processes allow N times every limit: production (DEBUG=0) refuses to start unless
+# SINGLE_PROCESS=1 says that one process serves it (docs/deployment.md, "Rate limits").
+SINGLE_PROCESS = envbool("SINGLE_PROCESS", False)
+if not (_redis or DEBUG or SINGLE_PROCESS):
+    raise ImproperlyConfigured(
+        "Set REDIS_URL (a cache shared by every process), or SINGLE_PROCESS=1 if exactly one process serves"
+        " sitecert: without a shared cache each process keeps its own rate-limit counters."
+    )
 # Django's own RedisCache increments atomically, which is what django-ratelimit needs (W001 only knows
-# django-redis). Without REDIS_URL each process counts for itself: fine for one process, see docs/deployment.md.
+# django-redis). Its E003 (a cache of one process) is answered by the refusal above; sitecert.W001 (the
+# portals' checks) still says it on every `check` while counters stay in one process.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + ([] if _redis else ["django_ratelimit.E003"])
 RATELIMIT_IP_META_KEY = envstr("RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
 REGISTRY_QUERY_RATE = envstr("REGISTRY_QUERY_RATE", "30/m")
@@ -225,6 +240,31 @@ SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_TLS_PROXY", False) else None
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"  # verification and query addresses carry numbers: never to others
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Every page (docs/security.md, "Headers"): scripts, styles, images and fonts from this origin only; no
+# inline script or style attribute anywhere (server-drawn SVG gets the page's nonce on its <style>, see
+# sitecert/lib/svg.py); QR codes and the help's screenshots are images from 'self' or data: URIs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Browser features no page uses, switched off for the pages and anything they might embed.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
+)
 
 LOGGING = {
     "version": 1,

@@ -57,3 +57,18 @@ def test_the_production_profile_passes_the_deploy_check():
 def test_production_refuses_to_start_without_a_secret_key():
     result = run_check(DEBUG="0", ALLOWED_HOSTS="sitecert.example.cn")
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+PRODUCTION = {"DEBUG": "0", "SECRET_KEY": "k" * 30 + "-Z9q!x" * 5, "ALLOWED_HOSTS": "sitecert.example.cn"}
+
+
+def test_production_refuses_to_start_without_a_shared_cache():
+    """Issue 15: without REDIS_URL every process counted its own rate limits, and the check was silenced."""
+    result = run_check(**PRODUCTION)
+    assert result.returncode != 0 and "REDIS_URL" in result.stderr and "SINGLE_PROCESS" in result.stderr
+
+
+def test_one_declared_process_starts_and_the_check_still_says_it_counts_alone():
+    result = run_check(**PRODUCTION, SINGLE_PROCESS="1")
+    assert "sitecert.W001" in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr

@@ -47,8 +47,11 @@ def page(browser, live_server, post_catalogue, settings):
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
+    refused: list[str] = []  # every page of every browser test runs under the Content-Security-Policy
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     yield page
     context.close()
+    assert not refused, f"the Content-Security-Policy refused: {refused}"
 
 
 def shoot(page, *targets: Path) -> None:

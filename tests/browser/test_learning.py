@@ -53,13 +53,13 @@ def test_a_holder_learns_passes_the_assessment_and_prints_the_proof_of_hours(
     page.wait_for_url("**/learn/*/")
     assert "学时如何计算" in page.inner_text("main")
     page.click("text=地基验槽")
-    page.wait_for_function("document.getElementById('learn-status').textContent.startsWith('学习中')")
+    page.wait_for_function("() => document.getElementById('learn-status').textContent.startsWith('学习中')")
     results = []
     for step in (1, 2, 3):
         driven_clock(30 * step)
         results.append(page.evaluate("window.sitecertLearning.beat(true)"))
     assert [r["credited"] for r in results] == [30, 30, 30]
-    page.wait_for_function("document.getElementById('learn-status').textContent === '本单元已完成'")
+    page.wait_for_function("() => document.getElementById('learn-status').textContent === '本单元已完成'")
     shoot(page, HELP / "holder-3-learning.png")
     entry = HourEntry.objects.get(certificate=cert)
     assert (entry.hours, entry.category, entry.completed_on.isoformat()) == (1, "professional", "2020-09-01")
@@ -116,38 +116,46 @@ def test_a_video_unit_counts_while_it_plays_cannot_be_skipped_and_resumes(page, 
     page.click("button[type=submit]")
     page.wait_for_url("**/me/")
     page.goto(f"/learn/{enrolment.pk}/unit/1/")
-    page.wait_for_function("document.getElementById('learn-status').textContent.startsWith('视频已暂停')")
+    page.wait_for_function(
+        "() => document.getElementById('learn-status').textContent.startsWith('视频已暂停')"
+    )
     # The whole (small) file in the buffer, so that seeks need no range requests from the test server.
     page.evaluate("(v => { v.preload = 'auto'; v.load(); })(document.getElementById('learn-video'))")
     page.wait_for_function(
-        "(v => v.readyState >= 4 && v.buffered.length && v.buffered.end(0) >= v.duration - 0.5)(document.getElementById('learn-video'))"
+        "() => (v => v.readyState >= 4 && v.buffered.length && v.buffered.end(0) >= v.duration - 0.5)(document.getElementById('learn-video'))"
     )
 
     driven_clock(30)
     assert page.evaluate("window.sitecertLearning.beat(true)") is None  # not playing: no beat, no time
     page.evaluate("document.getElementById('learn-video').currentTime = 50")
     page.wait_for_function(
-        "(v => !v.seeking && v.currentTime < 5)(document.getElementById('learn-video'))"
+        "() => (v => !v.seeking && v.currentTime < 5)(document.getElementById('learn-video'))"
     )  # no skipping ahead
     with page.expect_response("**/resume"):  # playing starts the server's clock from now
         page.evaluate(
             "(async () => { const v = document.getElementById('learn-video'); v.muted = true; await v.play(); })()"
         )
-    page.wait_for_function("document.getElementById('learn-status').textContent.startsWith('学习中')")
+    page.wait_for_function("() => document.getElementById('learn-status').textContent.startsWith('学习中')")
     driven_clock(60)
     beat = page.evaluate("window.sitecertLearning.beat(true)")
     assert beat["accepted"] and beat["credited"] == 30, beat
     with page.expect_response("**/beats"):  # pausing stops it
         page.evaluate("document.getElementById('learn-video').pause()")
-    page.wait_for_function("document.getElementById('learn-status').textContent.startsWith('视频已暂停')")
+    page.wait_for_function(
+        "() => document.getElementById('learn-status').textContent.startsWith('视频已暂停')"
+    )
     driven_clock(85)
     assert page.evaluate("window.sitecertLearning.beat(true)") is None  # paused: the clock stands still
     progress = UnitProgress.objects.get(enrolment=enrolment)
     assert (progress.credited_seconds, progress.position) == (30, 30)
 
     page.reload()
-    page.wait_for_function("document.getElementById('learn-status').textContent.startsWith('视频已暂停')")
-    page.wait_for_function("Math.abs(document.getElementById('learn-video').currentTime - 30) < 1")  # resumed
+    page.wait_for_function(
+        "() => document.getElementById('learn-status').textContent.startsWith('视频已暂停')"
+    )
+    page.wait_for_function(
+        "() => Math.abs(document.getElementById('learn-video').currentTime - 30) < 1"
+    )  # resumed
     assert Enrolment.objects.get(pk=enrolment.pk).completed_at is None
     page.evaluate(
         "window.sitecertLearning.quiet()"
