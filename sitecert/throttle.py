@@ -28,15 +28,18 @@ def check_rate(request, *, group: str, rate_setting: str, key: str | None = None
     """Count this request against the budget `group` of the client's address, or of `key` when given
     (such as an ID number); raise RateLimited when over."""
     rate = getattr(settings, rate_setting)
-    counted = "ip" if key is None else (lambda _group, _request: _hashed(key))
+    # The client's address (never an error when a proxy did not pass one), or the hashed key.
+    counted = (lambda _g, r: client_ip(r) or "unknown") if key is None else (lambda _g, _r: _hashed(key))
     usage = get_usage(request, group=group, key=counted, rate=rate, method=is_ratelimited.ALL, increment=True)
     if usage is not None and usage["should_limit"]:
         raise RateLimited(usage["time_left"] if usage["time_left"] > 0 else 60)
 
 
 def client_ip(request) -> str | None:
-    """The client address, from the request header the deployment names (RATELIMIT_IP_META_KEY)."""
-    return request.META.get(settings.RATELIMIT_IP_META_KEY) or request.META.get("REMOTE_ADDR")
+    """The client address, from the request header the deployment names (RATELIMIT_IP_META_KEY); of a
+    list that proxies appended to, the last (the one our own proxy wrote: the others are the client's)."""
+    found = request.META.get(settings.RATELIMIT_IP_META_KEY) or request.META.get("REMOTE_ADDR")
+    return found.split(",")[-1].strip() if found else None
 
 
 def too_many(request, template: str, context: dict, exc: RateLimited, message: str | None = None):

@@ -6,9 +6,10 @@ Every error leaves as {"message": <Chinese text>, "details": <anything or null>}
 import re
 
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from sitecert.api.accounts import router as accounts_router
 from sitecert.api.certificates import router as certificates_router
@@ -18,7 +19,37 @@ from sitecert.api.registry import router as registry_router
 from sitecert.errors import DomainError
 from sitecert.throttle import RateLimited
 
-api = NinjaAPI(
+
+class SitecertAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI document lists the errors every operation can answer besides its own: 422
+    for a request that does not fit the schema, 400 for a body that cannot be read, 401 and 403 (no or a bad token, a session without its
+    CSRF token) where it needs a login. Each operation lists its own 400, 404, 409 and 429."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        error = {
+            "description": "错误 / Error",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+        }
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                common = ["422", *(["400"] if "requestBody" in operation else [])]
+                common += ["401", "403"] if operation.get("security") else []
+                for status in common:
+                    responses.setdefault(status, error)
+        schema.setdefault("components", {}).setdefault("schemas", {}).setdefault("ErrorOut", ERROR_OUT)
+        return schema
+
+
+ERROR_OUT = {
+    "title": "ErrorOut",
+    "type": "object",
+    "properties": {"message": {"title": "Message", "type": "string"}, "details": {"title": "Details"}},
+    "required": ["message"],
+}
+
+api = SitecertAPI(
     title="sitecert API",
     version="1",
     description="施工现场专业人员证书与继续教育 / Certificates and continuing education of site professionals",
@@ -46,9 +77,21 @@ def _not_found(request, exc):
     return error(request, _("未找到") if not text or _MODEL_404.fullmatch(text) else text, 404)
 
 
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return error(request, _("请先登录，或提供有效的 API 令牌"), 401)
+
+
 @api.exception_handler(HttpError)
 def _http(request, exc: HttpError):
+    if exc.status_code == 400 and exc.message == "Cannot parse request body":  # ninja's own words
+        return error(request, _("请求内容无法解析"), 400)
     return error(request, exc.message, exc.status_code)
+
+
+@api.exception_handler(MultiPartParserError)
+def _unreadable(request, exc):
+    return error(request, _("请求内容无法解析"), 400)
 
 
 @api.exception_handler(DomainError)

@@ -98,7 +98,7 @@ class ReportOut(Schema):
     created: int
     unchanged: int
     rejected: int
-    rejections: list[tuple[int, str, str, str]]
+    rejections: list[list[int | str]]  # [row, column, code, message], as the upload report
 
 
 @router.post(

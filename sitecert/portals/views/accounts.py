@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -179,7 +180,12 @@ class Login(LoginView):
 def locked_out(request, response=None, credentials=None, *args, **kwargs):
     """django-axes: too many failed logins for this account or from this address."""
     error = _("登录失败次数过多，已暂停从本网络登录15分钟；可通过“找回密码”重设密码。")
-    response = render(request, "portals/login.html", {"form": LoginForm(request), "error": error}, status=429)
+    if request.path.startswith("/api/"):  # the API's one error shape, not the login page
+        response = JsonResponse({"message": error, "details": None}, status=429)
+    else:
+        response = render(
+            request, "portals/login.html", {"form": LoginForm(request), "error": error}, status=429
+        )
     response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME * 3600))
     return response
 
