@@ -241,10 +241,16 @@ def holder_register(*, name: str, id_number: str, mobile: str, password: str, no
 
 
 def registration_resend(*, ticket: Ticket, now: datetime) -> None:
-    """Send the code again (or, for a registration that cannot go on, nothing more: the same answer)."""
+    """Send the code again. A registration that cannot go on sends nothing more, and answers as a code
+    would: "wait" within the minute after its SMS, nothing after."""
     if ticket.user is not None:
         user = ticket.user
         one_time_code_send(user=user, purpose=OneTimeCode.Purpose.REGISTER, mobile=user.mobile, now=now)
+        return
+    issued = signing.loads(ticket.value, salt=TICKET_SALT)["at"]
+    if (elapsed := now.timestamp() - issued) < RESEND_SECONDS:
+        wait = RESEND_SECONDS - int(elapsed)
+        raise RateLimited(wait, _("验证码已发送，请%(n)d秒后再获取") % {"n": wait})
 
 
 def _mobile_taken(mobile: str, user: User | None) -> bool:
