@@ -3,7 +3,7 @@ through an entry the holder confirmed (or the authority vouched for), not disput
 gives no more than the public verification shows (docs/security.md, "What an employer sees").
 
 The link states below are reached through the real pages and API, and each is checked against every page
-and endpoint that shows an employer more than the public does."""
+and endpoint that shows an employer more than the public does (in the rights matrix, tests/portals/test_rights.py)."""
 
 from datetime import date, timedelta
 
@@ -12,12 +12,10 @@ from django.test import Client
 from django.utils import timezone
 
 from sitecert.audit.models import AuditEntry
-from sitecert.certificates.exchange import certificates_issue
 from sitecert.duty.explanation import explain
 from sitecert.people.models import RosterEntry
 from sitecert.people.roster import roster_entries_vouch
 from sitecert.people.services import api_token_create
-from sitecert.policies.selectors import policy_in_force
 
 pytestmark = pytest.mark.django_db
 
@@ -32,16 +30,6 @@ PRIVATE_API = [
     "/api/v1/certificates/{ecert}/duty",
     "/api/v1/certificates/{ecert}/pdf",
 ]
-
-
-@pytest.fixture
-def ecert(personas, keys, settings, tmp_path):
-    settings.CERTIFICATE_PDF_DIR = tmp_path / "pdf"
-    cert = personas.holder.person.legacy_certificates.get(certificate_no="TJ2015000101")
-    day = date(2020, 9, 1)
-    return certificates_issue(
-        legacy_ids=[cert.pk], policy=policy_in_force(on=day), as_of=day, now=timezone.now()
-    )[0]
 
 
 def web(user) -> Client:
@@ -149,18 +137,6 @@ STATES = [
     (ended_yesterday, False),
     (ended_today, True),  # the last day of an employment is still a day of it
 ]
-
-
-@pytest.mark.parametrize(("reach", "open_"), STATES, ids=[s[0].__name__ for s in STATES])
-def test_what_the_employer_sees_in_each_state_of_the_link(personas, ecert, reach, open_):
-    reach(personas, ecert)
-    assert opened(personas.employer_admin, ecert) is open_
-    assert opened(personas.employer_clerk, ecert) is open_
-    assert opened(personas.holder, ecert) and opened(personas.inspector, ecert)  # never closed to them
-    duty_page = web(personas.employer_admin).get("/org/duty/").content.decode()
-    assert (ecert.number in duty_page) is open_
-    staff = web(personas.employer_admin).get("/org/").content.decode()
-    assert ('href="/certificates/legacy/TJ2015000101/"' in staff) is open_
 
 
 def test_a_dispute_cannot_be_undone_by_a_new_roster_entry(personas, ecert):

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from sitecert.certificates.exchange import certificates_issue
 from sitecert.people.services import api_token_create
 from sitecert.policies.selectors import policy_in_force
+from tests.portals.test_consent import STATES, opened, web
 
 pytestmark = pytest.mark.django_db
 
@@ -209,3 +210,21 @@ def test_each_sees_only_their_own_rows(personas):
     _t, secret = api_token_create(user=personas.holder, name="app")
     mine = Client().get("/api/v1/me/certificates", headers={"Authorization": f"Bearer {secret}"}).json()
     assert sorted(c["certificate_no"] for c in mine) == ["TJ2015000101", "TJ2016000102"]
+
+
+# What an employer sees of a holder in each state of their roster link, reached through the real pages and
+# API (tests/portals/test_consent.py): every page and endpoint that shows more than the public verification
+# (PRIVATE_WEB, PRIVATE_API), for the employer's administrator and clerk, the holder and the authority, with
+# the duty dashboard and the staff list (docs/security.md, "What an employer sees").
+@pytest.mark.parametrize(("reach", "open_"), STATES, ids=[s[0].__name__ for s in STATES])
+def test_what_the_employer_sees_in_each_state_of_the_link(personas, ecert, reach, open_):
+    """Rows: a new entry, confirmed by the holder, vouched for by the authority, disputed, disputed then
+    added again (by the API, or ended and added), the dispute lifted, ended yesterday, ending today."""
+    reach(personas, ecert)
+    assert opened(personas.employer_admin, ecert) is open_
+    assert opened(personas.employer_clerk, ecert) is open_
+    assert opened(personas.holder, ecert) and opened(personas.inspector, ecert)  # never closed to them
+    duty_page = web(personas.employer_admin).get("/org/duty/").content.decode()
+    assert (ecert.number in duty_page) is open_
+    staff = web(personas.employer_admin).get("/org/").content.decode()
+    assert ('href="/certificates/legacy/TJ2015000101/"' in staff) is open_
