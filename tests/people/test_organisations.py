@@ -143,7 +143,8 @@ def test_the_staff_list_filters_and_exports_with_masked_id_numbers(client, perso
     sheet = load_workbook(io.BytesIO(export.content)).active
     rows = list(sheet.values)
     assert rows[0][:3] == ("姓名", "身份证号", "岗位") and rows[1][0] == "王芳"
-    assert rows[1][1] == personas.holder.person.masked_id_number and rows[1][6] == "有效"
+    assert rows[1][1] == personas.holder.person.masked_id_number and rows[1][7] == "TJ2015000101"
+    assert rows[1][8] == "已作废（未在 2020-12-31 前换发电子证书）"  # today, long after the round
 
 
 def test_a_holder_disputes_an_entry_and_the_employer_sees_it(client, personas):

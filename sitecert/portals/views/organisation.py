@@ -14,10 +14,10 @@ from sitecert.learning import services as learning_services
 from sitecert.learning.models import Course
 from sitecert.learning.reports import hour_report_import
 from sitecert.people import roster, services
-from sitecert.people.exports import staff_workbook
 from sitecert.people.models import Organisation
 from sitecert.portals import files
 from sitecert.portals.access import api_token_for, employer_required, organisation_required
+from sitecert.portals.exports import staff_workbook
 from sitecert.portals.forms import (
     CourseForm,
     RetrainingForm,

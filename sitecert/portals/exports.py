@@ -14,19 +14,21 @@ def staff_workbook(rows, out) -> None:
         "岗位",
         "起始日期",
         "截止日期",
-        "证书编号",
-        "证书状态",
         "电子证书编号",
+        "电子证书状态",
+        "原证书编号",
+        "原证书状态",
         "换证情况",
     ]
     sheet.append([*header, "在册状态"])
     for row in rows:
         entry = row.entry
+        ecert = row.ecertificate
         numbers = "、".join(c.certificate_no for c in row.certificates)
-        status = "、".join(str(c.get_status_display()) for c in row.certificates) or "无证书"
-        exchanges = [x for _c, x in row.exchanges]
-        ecerts = "、".join(x.ecertificate.number for x in exchanges if x.exchanged)
-        progress = "；".join("；".join(x.blocking) for x in exchanges if not x.exchanged)
+        status = "、".join(
+            shown.label + (f"（{shown.reason}）" if shown.reason else "") for _c, shown, _x in row.lines
+        )
+        progress = "；".join("；".join(x.blocking) for _c, _s, x in row.lines if x and not x.exchanged)
         sheet.append(
             [
                 entry.person.name,
@@ -34,9 +36,10 @@ def staff_workbook(rows, out) -> None:
                 str(entry.post),
                 entry.started_on,
                 entry.ended_on,
+                ecert.number if ecert else "",
+                str(ecert.get_status_display()) if ecert else "",
                 numbers,
-                status,
-                ecerts,
+                status or ("" if ecert else "无证书"),
                 progress,
                 str(entry.get_status_display()),
             ]
