@@ -1,5 +1,6 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
+from django.views.generic import RedirectView
 
 from sitecert.portals.views import (
     accounts,
@@ -56,7 +57,8 @@ urlpatterns = [
     path("org/roster/add/", organisation.roster_add, name="org-roster-add"),
     path("org/roster/upload/", organisation.roster_upload, name="org-roster-upload"),
     path("org/reports/upload/", organisation.hour_report_upload, name="org-report-upload"),
-    path("org/retraining/", organisation.retraining, name="org-retraining"),
+    path("org/training/", organisation.training, name="org-training"),
+    path("org/retraining/", RedirectView.as_view(pattern_name="org-training"), name="org-retraining"),
     path("org/courses/", organisation.courses, name="org-courses"),
     path("org/courses/<int:pk>/", organisation.course, name="org-course"),
     path("org/tokens/", organisation.tokens, name="org-tokens"),

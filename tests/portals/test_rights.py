@@ -56,7 +56,7 @@ WEB = [
     ("get", "/authority/duty.xlsx", {A: 302, H: 403, OH: 403, EA: 403, EC: 403, OE: 403, IA: 403, IN: 200}),
     ("get", "/org/duty/", {A: 302, H: 403, OH: 403, EA: 200, EC: 200, OE: 200, IA: 403, IN: 403}),
     ("get", "/org/duty.xlsx", {A: 302, H: 403, OH: 403, EA: 200, EC: 200, OE: 200, IA: 403, IN: 403}),
-    ("get", "/org/retraining/", {A: 302, H: 403, OH: 403, EA: 403, EC: 403, OE: 403, IA: 200, IN: 403}),
+    ("get", "/org/training/", {A: 302, H: 403, OH: 403, EA: 403, EC: 403, OE: 403, IA: 200, IN: 403}),
     (
         "get",
         "/learn/record/{record}/",
