@@ -8,6 +8,7 @@ from sitecert.portals.views import (
     certificates,
     duty,
     holder,
+    home,
     learning,
     organisation,
     published,
@@ -16,6 +17,7 @@ from sitecert.portals.views import (
 )
 
 urlpatterns = [
+    path("", home.home, name="home"),
     path("query/", query.query, name="registry-query"),
     path("verify/", verify.verify, name="verify"),
     path("verify/<str:number>", verify.verify, name="verify-number"),

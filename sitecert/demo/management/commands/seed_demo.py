@@ -22,17 +22,19 @@ class Command(BaseCommand):
         parser.add_argument("--people", type=int, default=3000)
 
     def handle(self, *args, people: int, **options):
+        # The demo tells today's story, whatever day DEMO_TODAY shows the pages on.
+        now = clock.real_now()
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "demo-registry.csv"
             with path.open("w", encoding="gb18030", newline="") as f:
                 writer = csv.writer(f)
                 writer.writerow(demo.HEADER)
                 writer.writerows(demo.registry_rows(people))
-            result = registry_import(path=path, today=clock.today(), now=clock.now())
+            result = registry_import(path=path, today=now.date(), now=now)
         self.stdout.write(f"原证书库演示数据：{result.describe()}")
         if settings.DEBUG:
             self._demo_admin()
-            for who, login in demo_accounts_seed(now=clock.now(), today=clock.today()):
+            for who, login in demo_accounts_seed(now=now, today=now.date()):
                 self.stdout.write(f"  {who}: {login} / {PASSWORD}")
             if sample := ECertificate.objects.order_by("number").first():
                 self.stdout.write(
