@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # Swagger UI served from the installed package, not a CDN (the docs work offline)
     "django_ratelimit",
     "axes",
     # The domain in the order data flows (docs/architecture.md), then the faces.

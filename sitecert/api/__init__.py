@@ -6,7 +6,7 @@ Every error leaves as {"message": <Chinese text>, "details": <anything or null>}
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from sitecert.api.accounts import router as accounts_router
 from sitecert.api.certificates import router as certificates_router
@@ -36,6 +36,16 @@ def _validation(request, exc: ValidationError):
 @api.exception_handler(Http404)
 def _not_found(request, exc):
     return error(request, str(exc) or _("未找到"), 404)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return error(request, _("请先登录，或在请求头中提供有效的 API 令牌（Authorization: Bearer sc_…）"), 401)
+
+
+@api.exception_handler(AuthorizationError)
+def _forbidden(request, exc):
+    return error(request, _("无权访问"), 403)
 
 
 @api.exception_handler(HttpError)

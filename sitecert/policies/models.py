@@ -85,7 +85,7 @@ class Policy(models.Model):
         if not (
             isinstance(issuers, list) and issuers and all(isinstance(i, str) and i.strip() for i in issuers)
         ):
-            errors["issuers"] = _('应为发证机关名称的列表，如 ["天津市城乡建设委员会"]')
+            errors["issuers"] = _("至少填写一个发证机关名称（每行一个），如 天津市城乡建设委员会")
         if not (
             self.number_prefix.isascii() and self.number_prefix.isalpha() and self.number_prefix.isupper()
         ):

@@ -45,3 +45,20 @@ def staff_workbook(rows, out) -> None:
             ]
         )
     book.save(out)
+
+
+ROSTER_HEADER = ["身份证号", "姓名", "岗位", "专业", "起始日期", "截止日期"]
+
+
+def roster_workbook(entries, out) -> None:
+    """The employer's roster in the very columns the roster upload reads, so that it can be edited and sent
+    back: an HR clerk's way to end entries or add people in Excel. ID numbers are in full: the employer
+    entered them, and the upload needs them; the file is the employer's own list."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("在岗人员名单")
+    sheet.append(ROSTER_HEADER)
+    for entry in entries:
+        sheet.append(
+            [entry.person.id_number, entry.person.name, str(entry.post), "", entry.started_on, entry.ended_on]
+        )
+    book.save(out)

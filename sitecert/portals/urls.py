@@ -54,6 +54,7 @@ urlpatterns = [
     path("learn/<int:enrolment>/unit/<int:order>/", learning.unit, name="learn-unit"),
     path("org/", organisation.home, name="org-home"),
     path("org/staff.xlsx", organisation.staff_export, name="org-staff-export"),
+    path("org/roster.xlsx", organisation.roster_export, name="org-roster-export"),
     path("org/duty/", duty.employer_dashboard, name="org-duty"),
     path("org/duty.xlsx", duty.employer_export, name="org-duty-export"),
     path("org/roster/add/", organisation.roster_add, name="org-roster-add"),

@@ -168,3 +168,21 @@ def test_api_tokens_are_shown_once_stored_hashed_and_revocable(client, personas)
     assert ApiToken.objects.get().revoked_at is not None
     fresh = Client()
     assert fresh.get("/api/v1/roster", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+
+
+def test_the_roster_export_goes_back_in_as_a_roster_upload(client, personas, tmp_path):
+    """An HR clerk downloads the list, ends an entry in Excel and uploads it: nothing else changes."""
+    client.force_login(personas.employer_admin)
+    book = load_workbook(io.BytesIO(client.get("/org/roster.xlsx").content))
+    sheet = book.active
+    rows = list(sheet.values)
+    assert rows[0] == ("身份证号", "姓名", "岗位", "专业", "起始日期", "截止日期")
+    assert rows[1][:3] == (personas.holder.person.id_number, "王芳", "施工员（土建施工）")
+    sheet.cell(row=2, column=6, value="2024-06-30")
+    path = tmp_path / "roster.xlsx"
+    book.save(path)
+    with path.open("rb") as upload:
+        page = client.post("/org/roster/upload/", {"file": upload}).content.decode()
+    assert "新增 0，更新 1，未变 0，重复 0，拒绝 0" in page
+    personas.entry.refresh_from_db()
+    assert str(personas.entry.ended_on) == "2024-06-30"

@@ -43,3 +43,15 @@ def test_demo_today_refuses_production(monkeypatch):
         importlib.reload(sitecert.settings)
     monkeypatch.undo()
     importlib.reload(sitecert.settings)
+
+
+def test_a_browser_finds_the_icon_and_the_api_docs_work_offline(client):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 301 and icon.url.endswith("sitecert/favicon.svg")
+    docs = client.get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
+
+
+def test_api_authentication_errors_speak_chinese(client):
+    body = client.get("/api/v1/me/certificates").json()
+    assert body["message"].startswith("请先登录") and body["details"] is None

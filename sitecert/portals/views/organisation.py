@@ -17,7 +17,7 @@ from sitecert.people import roster, services
 from sitecert.people.models import Organisation
 from sitecert.portals import files
 from sitecert.portals.access import api_token_for, employer_required, organisation_required
-from sitecert.portals.exports import staff_workbook
+from sitecert.portals.exports import roster_workbook, staff_workbook
 from sitecert.portals.forms import (
     CourseForm,
     RosterEntryForm,
@@ -60,6 +60,15 @@ def staff_export(request):
     )
     return files.written(
         f"staff-{clock.today():%Y%m%d}.xlsx", files.XLSX, lambda out: staff_workbook(rows, out)
+    )
+
+
+@employer_required
+def roster_export(request):
+    """The roster as the upload reads it (an empty list is the template)."""
+    entries = request.user.organisation.roster.select_related("person", "post").order_by("person__name", "pk")
+    return files.written(
+        f"roster-{clock.today():%Y%m%d}.xlsx", files.XLSX, lambda out: roster_workbook(entries, out)
     )
 
 

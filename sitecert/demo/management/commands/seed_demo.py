@@ -4,10 +4,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
 
 from sitecert import clock
 from sitecert.certificates.models import ECertificate
+from sitecert.commandkit import SitecertCommand
 from sitecert.demo.seed import PASSWORD, demo_accounts_seed
 from sitecert.registry import demo
 from sitecert.registry.importing import registry_import
@@ -15,7 +15,7 @@ from sitecert.registry.importing import registry_import
 DEMO_ADMIN = ("admin", PASSWORD)
 
 
-class Command(BaseCommand):
+class Command(SitecertCommand):
     help = "生成演示数据（可重复运行）。Create the demo data; running it again changes nothing."
 
     def add_arguments(self, parser):
