@@ -50,6 +50,7 @@ def _issuance(holders: int) -> float:
     from sitecert.certificates.exchange import exchange_run
     from sitecert.certificates.keys import key_generate
     from sitecert.learning.models import Course, HourEntry
+    from sitecert.learning.records import records_begin, records_of_legacies
     from sitecert.lib.uscc import build as build_uscc
     from sitecert.people.models import Organisation
     from sitecert.registry import demo
@@ -87,10 +88,12 @@ def _issuance(holders: int) -> float:
         ],
         batch_size=5000,
     )
+    records = records_of_legacies(certs)
+    records_begin(records.values(), now=now)
     HourEntry.objects.bulk_create(
         [
             HourEntry(
-                certificate=c,
+                record=records[c.pk],
                 course=course,
                 category=course.category,
                 hours=course.class_hours,

@@ -136,7 +136,7 @@ def _load(ids: range, ctx: dict) -> None:
     from sitecert.registry.demo import person_name
 
     rng, now = random.Random(ids.start), ctx["now"]
-    people, legacy, ecerts, hours, roster = [], [], [], [], []
+    people, legacy, records, ecerts, hours, roster = [], [], [], [], [], []
     for i in ids:
         pk = i + 1
         issued = date(2020, 9, 1) + timedelta(days=i % 120)
@@ -154,6 +154,7 @@ def _load(ids: range, ctx: dict) -> None:
                 now,
             )
         )
+        records.append((pk, pk, ctx["post"], pk, now))
         ecerts.append(
             (
                 pk,
@@ -190,12 +191,13 @@ def _load(ids: range, ctx: dict) -> None:
         ended = date(2020, 10, 31) if profile == "out_of_post" else None
         roster.append((ctx["employers"][i % 50], pk, ctx["post"], date(2019, 1, 1), ended, "listed", "", now))
     tables = [
-        ("people_person", "id, id_number, name, created_at, updated_at", people),
+        ("registry_person", "id, id_number, name, created_at, updated_at", people),
         (
             "registry_legacycertificate",
             "id, certificate_no, holder_id, post_id, issued_on, issuer, status, created_at, updated_at",
             legacy,
         ),
+        ("learning_trainingrecord", "id, person_id, post_id, legacy_id, created_at", records),
         (
             "certificates_ecertificate",
             "id, number, holder_id, post_id, legacy_id, record_id, policy_id, issuer, issued_on, status,"
@@ -204,7 +206,7 @@ def _load(ids: range, ctx: dict) -> None:
         ),
         (
             "learning_hourentry",
-            "certificate_id, course_id, category, hours, completed_on, source, institution_id, created_at",
+            "record_id, course_id, category, hours, completed_on, source, institution_id, created_at",
             hours,
         ),
         (
@@ -228,10 +230,10 @@ FLOORS = {
     # The bare aggregate over the tables the evaluation reads: each certificate's hours and roster entries.
     "floor": "SELECT e.id, SUM(h.hours), (SELECT COUNT(*) FROM people_rosterentry r"
     " WHERE r.person_id = e.holder_id AND r.post_id = e.post_id) FROM certificates_ecertificate e"
-    " LEFT JOIN learning_hourentry h ON h.certificate_id = e.record_id GROUP BY e.id",
+    " LEFT JOIN learning_hourentry h ON h.record_id = e.record_id GROUP BY e.id",
     # The same without the roster: hours only.
     "hours": "SELECT e.id, SUM(h.hours) FROM certificates_ecertificate e"
-    " LEFT JOIN learning_hourentry h ON h.certificate_id = e.record_id GROUP BY e.id",
+    " LEFT JOIN learning_hourentry h ON h.record_id = e.record_id GROUP BY e.id",
 }
 
 
@@ -291,7 +293,7 @@ def loop_worker(sample: int) -> None:
             window = periods.window(policy, cert.issued_on, w)
             done = (
                 HourEntry.objects.filter(
-                    certificate_id=cert.record_id,
+                    record_id=cert.record_id,
                     completed_on__range=(window.starts, min(window.ends, AS_OF)),
                 ).aggregate(h=Sum("hours"))["h"]
                 or 0

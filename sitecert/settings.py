@@ -7,13 +7,18 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from sitecert.lib.env import envbool, envint, envjson, envlist, envstr
+from sitecert.lib.env import envbool, envdate, envint, envjson, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(envstr("SITECERT_VAR_DIR", str(BASE_DIR.parent / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite file, uploads and collected static files
 
 DEBUG = envbool("DEBUG", True)
+# Demo only: pages, the API and commands live on this day (the time of day stays real), e.g. 2020-10-15 to
+# replay the 2020 exchange round on the demo data. Refused in production.
+DEMO_TODAY = envdate("DEMO_TODAY")
+if DEMO_TODAY and not DEBUG:
+    raise ImproperlyConfigured("DEMO_TODAY is for the demo (DEBUG=1) only.")
 SECRET_KEY = envstr("SECRET_KEY", "dev-only-insecure-key-do-not-deploy" if DEBUG else None)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
@@ -25,7 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "ninja",  # the API docs from local static files, not a CDN (the Content-Security-Policy allows 'self')
+    "ninja",  # Swagger UI served from the installed package, not a CDN (offline; the CSP allows 'self' only)
     "django_ratelimit",
     "axes",
     # The domain in the order data flows (docs/architecture.md), then the faces.

@@ -1,13 +1,15 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView
 
 from sitecert.api import api
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("", include("sitecert.portals.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # Browsers and the admin ask for /favicon.ico whatever the pages say.
+    path("favicon.ico", RedirectView.as_view(url=static("sitecert/favicon.svg"), permanent=True)),
 ]

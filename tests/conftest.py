@@ -75,6 +75,25 @@ def _fresh_cache():
 
 
 @pytest.fixture
+def drive_clock():
+    """Set the moment sitecert.clock gives the pages, the API and the commands; the real time after."""
+    from sitecert import clock
+
+    yield clock.set_now
+    clock.set_now(None)
+
+
+IN_ROUND = datetime(2020, 10, 8, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture
+def in_round(drive_clock):
+    """The pages and the API as they were during the 2020 exchange round (8 October 2020)."""
+    drive_clock(IN_ROUND)
+    return IN_ROUND
+
+
+@pytest.fixture
 def personas(db):
     from tests.personas import make_personas
 

@@ -81,6 +81,12 @@ def make_personas() -> Personas:
     employer = organisation(Organisation.Kind.EMPLOYER, "天津市津南建工集团有限公司", "91120112MA05L2Q7X")
     other = organisation(Organisation.Kind.EMPLOYER, "天津滨海新区宏达建筑有限公司", "91120116MA06B3C1Y")
     institution = organisation(Organisation.Kind.INSTITUTION, "天津市建设职业培训中心", "52120000MJ05732XA")
+    # Approved to examine the builders' and the safety post (职业培训考核), not the others.
+    institution.examination_posts.set(
+        Post.objects.filter(
+            code__in=["builder-civil", "builder-decoration", "builder-mep", "builder-municipal", "safety"]
+        )
+    )
     employer_admin = account(
         "13902200001", mobile="13902200001", first_name="赵敏", organisation=employer, is_org_admin=True
     )

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from sitecert.api.accounts import router as accounts_router
 from sitecert.api.certificates import router as certificates_router
@@ -79,7 +79,12 @@ def _not_found(request, exc):
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
-    return error(request, _("请先登录，或提供有效的 API 令牌"), 401)
+    return error(request, _("请先登录，或在请求头中提供有效的 API 令牌（Authorization: Bearer sc_…）"), 401)
+
+
+@api.exception_handler(AuthorizationError)
+def _forbidden(request, exc):
+    return error(request, _("无权访问"), 403)
 
 
 @api.exception_handler(HttpError)

@@ -64,7 +64,7 @@ class CertificateOut(Schema):
     status: str
     status_label: str
     next_step: str
-    exchange_state: str  # exchanged, eligible, in_progress, closed
+    exchange_state: str  # exchanged, eligible, in_progress, closed (voided: closed)
     missing: list[str]
     ecertificate: str | None
 
@@ -180,14 +180,15 @@ def my_certificates(request):
             "post": str(item.certificate.post),
             "issued_on": item.certificate.issued_on,
             "issuer": item.certificate.issuer,
-            "status": item.certificate.status,
-            "status_label": str(item.certificate.get_status_display()),
+            "status": item.shown.status,
+            "status_label": item.shown.label,
             "next_step": item.next_step,
-            "exchange_state": item.exchange.state,
-            "missing": item.exchange.blocking,
-            "ecertificate": item.exchange.ecertificate.number if item.exchange.exchanged else None,
+            "exchange_state": item.exchange.state if item.exchange else "closed",
+            "missing": item.exchange.blocking if item.exchange else [item.shown.reason],
+            "ecertificate": item.shown.ecertificate,
         }
         for item in holder_certificates(person=request.user.person, as_of=clock.today())
+        if item.certificate is not None
     ]
 
 

@@ -5,12 +5,14 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
+from ninja.errors import HttpError
 
 from sitecert import clock
 from sitecert.api.common import AUTH, ErrorOut
 from sitecert.certificates import lifecycle
 from sitecert.certificates.eligibility import explain
 from sitecert.certificates.exchange import replaced_number
+from sitecert.certificates.training import ExamReport, training_certificate_issue
 from sitecert.certificates.verification import verify_number, verify_person, verify_token
 from sitecert.errors import DomainError
 from sitecert.learning.models import hours_text
@@ -158,6 +160,50 @@ class ECertificateOut(Schema):
     version: int
     replaces: str | None
     versions: list[VersionOut]
+
+
+class TrainingIn(Schema):
+    id_number: str
+    name: str
+    post: str  # code (safety) or name (安全员, 施工员（土建）)
+    examined_on: date
+    score: int
+
+
+class TrainingOut(Schema):
+    number: str
+    replaces: str | None  # the lapsed e-certificate it replaces, if any
+    issued_on: date
+    created: bool  # False: this examination was reported before and issued this certificate
+
+
+# Before /certificates/{number}: Django tries the routes in order.
+@router.post(
+    "/certificates/training",
+    response={200: TrainingOut, 201: TrainingOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+    auth=AUTH,
+    summary="职业培训取证：培训机构上报考核合格 / A passed vocational-training examination issues an e-certificate",
+)
+def training_report(request, payload: TrainingIn):
+    """For a person with no valid e-certificate of the post (a new entrant, a holder who missed the exchange,
+    a lapsed holder): 201 with the new certificate, or 200 with the one this examination issued before. A
+    refusal (400/403/409) names the field: id_number, name, post, examined_on or score; 409 when a valid
+    e-certificate of the post exists; 403 when the institution is not approved for the post."""
+    institution = request.user.organisation
+    if institution is None:
+        raise HttpError(403, _("只有已审核的培训机构可以上报职业培训考核"))
+    report = ExamReport(**payload.dict())
+    issued = training_certificate_issue(
+        institution=institution, by=request.user, report=report, today=clock.today(), now=clock.now()
+    )
+    ecert = issued.ecertificate
+    body = {
+        "number": ecert.number,
+        "replaces": ecert.replaces.number if ecert.replaces else None,
+        "issued_on": ecert.issued_on,
+        "created": issued.created,
+    }
+    return Status(201 if issued.created else 200, body)
 
 
 @router.get(

@@ -1,15 +1,13 @@
 """The heartbeat API the course pages call (and a mobile app could): open a unit, beat, come back."""
 
-from datetime import date
-
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from sitecert import clock
+from sitecert.api.certificates import TrainingIn, TrainingOut, training_report
 from sitecert.api.common import AUTH, ErrorOut
-from sitecert.certificates.retraining import Examination, retraining_record
 from sitecert.learning import reports, timekeeping
 from sitecert.learning.models import Enrolment, Unit
 
@@ -123,33 +121,12 @@ def report(request, rows: list[ReportRowIn]):
     }
 
 
-class RetrainingIn(Schema):
-    id_number: str
-    name: str
-    post: str  # code (safety) or name (安全员, 施工员（土建）)
-    examined_on: date
-    score: int
-
-
-class RetrainingOut(Schema):
-    number: str
-    replaces: str
-    issued_on: date
-
-
 @router.post(
     "/retraining",
-    response={200: RetrainingOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
-    summary="培训机构上报重新取证考试合格 / Report a passed vocational-training examination after a lapse",
+    response={200: TrainingOut, 201: TrainingOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+    summary="（旧地址）上报职业培训考核合格 / Former address of POST /api/v1/certificates/training",
+    deprecated=True,
 )
-def retraining(request, payload: RetrainingIn):
-    """Issues the holder's new e-certificate, naming the lapsed one it replaces (the same report again
-    returns it). A refusal names the field: id_number, name, post, examined_on or score."""
-    institution = request.user.organisation
-    if institution is None:
-        raise HttpError(403, _("只有已审核的培训机构可以上报学时"))
-    exam = Examination(**payload.dict())
-    new = retraining_record(
-        institution=institution, by=request.user, exam=exam, today=clock.today(), now=clock.now()
-    )
-    return {"number": new.number, "replaces": new.replaces.number, "issued_on": new.issued_on}
+def retraining(request, payload: TrainingIn):
+    """The same as POST /api/v1/certificates/training, kept for the institutions' systems that call it."""
+    return training_report(request, payload)

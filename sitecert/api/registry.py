@@ -4,6 +4,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
+from sitecert import clock
+from sitecert.portals.selectors import public_certificates
 from sitecert.registry.selectors import legacy_certificate_find, legacy_certificates_of
 from sitecert.throttle import check_rate
 
@@ -17,8 +19,12 @@ class PublicCertificateOut(Schema):
     post: str
     issued_on: date
     issuer: str
-    status: str
+    status: (
+        str  # valid, invalid, cancelled (the registry's); voided (its round closed unexchanged); exchanged
+    )
     status_label: str
+    status_reason: str
+    ecertificate: str | None
 
 
 class LookupOut(Schema):
@@ -52,7 +58,7 @@ def _miss() -> Http404:
 def certificate(request, certificate_no: str):
     _throttle(request)
     if found := legacy_certificate_find(certificate_no=certificate_no):
-        return found
+        return public_certificates([found], on=clock.today())[0]
     raise _miss()
 
 
@@ -65,5 +71,5 @@ def certificate(request, certificate_no: str):
 def lookup(request, id_number: str, name: str):
     _throttle_person(request)
     if found := legacy_certificates_of(id_number=id_number, name=name):
-        return {"results": found}
+        return {"results": public_certificates(found, on=clock.today())}
     raise _miss()

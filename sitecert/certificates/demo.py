@@ -6,6 +6,7 @@ from datetime import date, datetime
 from sitecert.certificates.eligibility import in_scope
 from sitecert.certificates.exchange import RunResult, exchange_run
 from sitecert.learning.models import Category, Course, HourEntry
+from sitecert.learning.records import records_begin, records_of_legacies
 from sitecert.people.models import Organisation
 from sitecert.policies.selectors import policy_in_force
 from sitecert.registry.models import LegacyCertificate, Person
@@ -29,14 +30,15 @@ def demo_exchange_seed(
     certs = (
         LegacyCertificate.objects.filter(in_scope(policy)).exclude(holder=spare).order_by("certificate_no")
     )
+    chosen = [cert for n, cert in enumerate(certs.only("pk", "post_id", "holder_id")) if not n % share]
+    records = records_of_legacies(chosen)
+    records_begin(records.values(), now=now)
     entries = []
-    for n, cert in enumerate(certs.only("pk", "post_id")):
-        if n % share:
-            continue
+    for cert in chosen:
         for i, course in enumerate(professional.get(cert.post_id, []) + general):
             entries.append(
                 HourEntry(
-                    certificate=cert,
+                    record=records[cert.pk],
                     course=course,
                     category=course.category,
                     hours=course.class_hours,

@@ -72,7 +72,7 @@ def policy_of(certificate: LegacyCertificate, policies: list[Policy], on: date) 
 
 
 def _tenths(entries: QuerySet) -> Coalesce:
-    total = entries.values("certificate__holder").annotate(t=Sum(tenths())).values("t")
+    total = entries.values("record__person").annotate(t=Sum(tenths())).values("t")
     return Coalesce(Subquery(total), 0, output_field=IntegerField())
 
 
@@ -82,14 +82,14 @@ def annotated(queryset: QuerySet, *, policy: Policy, as_of: date) -> QuerySet:
     and whether the post's assessment was passed."""
     until = min(as_of, policy.exchange_closes)
     dated = HourEntry.objects.filter(completed_on__gte=policy.exchange_opens, completed_on__lte=until)
-    own = dated.filter(certificate=OuterRef("pk"))
+    own = dated.filter(record__legacy=OuterRef("pk"))
     general = (
-        dated.filter(certificate__holder=OuterRef("holder"))  # hours shared across a holder's certificates
+        dated.filter(record__person=OuterRef("holder"))  # hours shared across a holder's certificates
         if policy.share_general_hours
         else own
     ).filter(category=Category.GENERAL)
     passed_online = AssessmentAttempt.objects.filter(
-        certificate=OuterRef("pk"),
+        record__legacy=OuterRef("pk"),
         passed=True,
         submitted_at__date__gte=policy.exchange_opens,
         submitted_at__date__lte=until,

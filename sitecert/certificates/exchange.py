@@ -19,6 +19,8 @@ from sitecert.certificates.models import CertificateVersion, ECertificate
 from sitecert.certificates.numbers import numbers_allocate
 from sitecert.certificates.status import slots_allocate
 from sitecert.errors import DomainError
+from sitecert.learning.models import TrainingRecord
+from sitecert.learning.records import records_begin, records_of_legacies
 from sitecert.lib.idnumber import mask
 from sitecert.people.sms import send_sms
 from sitecert.policies.models import Policy
@@ -102,12 +104,14 @@ def certificates_issue(
         locked = [legacy for legacy in locked if legacy.pk not in done]
         if not locked:
             return []
+        records = records_of_legacies(locked)
+        records_begin(records.values(), now=now)
         ecerts = [
             ECertificate(
                 holder=legacy.holder,
                 post=legacy.post,
                 legacy=legacy,
-                record=legacy,
+                record=records[legacy.pk],
                 policy=policy,
                 issuer=policy.issuing_authority,
                 issued_on=as_of,
@@ -250,11 +254,15 @@ def exchange_run(*, as_of: date, now: datetime, batch: int = 2000, progress=None
 
 
 def on_progress(*, records, on: date, now: datetime, **kwargs) -> None:
-    """Receiver of learning's `progress_recorded` (connected in CertificatesConfig.ready)."""
-    exchange_on_progress(legacy_ids=records, as_of=on, now=now)
+    """Receiver of learning's `progress_recorded` (connected in CertificatesConfig.ready): the old
+    certificates those records began with may have met their last requirement."""
+    legacy_ids = TrainingRecord.objects.filter(pk__in=records, legacy__isnull=False).values_list(
+        "legacy_id", flat=True
+    )
+    exchange_on_progress(legacy_ids=list(legacy_ids), as_of=on, now=now)
 
 
-def records_by_ecertificate(numbers: set[str]) -> dict[str, LegacyCertificate]:
+def records_by_ecertificate(numbers: set[str]) -> dict[str, TrainingRecord]:
     """A record finder for learning: an e-certificate's number names the training record it continues."""
-    found = ECertificate.objects.filter(number__in=numbers).select_related("record__holder")
+    found = ECertificate.objects.filter(number__in=numbers).select_related("record__person", "record__post")
     return {e.number: e.record for e in found}

@@ -63,6 +63,37 @@ class NumberSequence(models.Model):
         return f"{self.key}: {self.last}"
 
 
+class Examination(models.Model):
+    """A passed vocational-training examination (职业培训考核) for a post, reported by an approved training
+    institution: what a certificate by training is issued on. The same report again is the same row."""
+
+    institution = models.ForeignKey(
+        "people.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("培训机构")
+    )
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="examinations", verbose_name=_("人员")
+    )
+    post = models.ForeignKey("registry.Post", on_delete=models.PROTECT, verbose_name=_("岗位"))
+    examined_on = models.DateField(_("考核日期"))
+    score = models.PositiveSmallIntegerField(_("成绩"))
+    reported_at = models.DateTimeField(_("上报时间"))
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上报人")
+    )
+
+    class Meta:
+        verbose_name = _("职业培训考核")
+        verbose_name_plural = _("职业培训考核")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "person", "post", "examined_on"], name="examination_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.post} {self.examined_on}"
+
+
 class ECertificate(models.Model):
     """The electronic certificate (职业培训合格证): one number for its life, a new version for each print
     that changes (reissue, change of details)."""
@@ -86,12 +117,20 @@ class ECertificate(models.Model):
         verbose_name=_("换发的原证书"),
     )  # unique: an old certificate is exchanged exactly once
     record = models.ForeignKey(
-        "registry.LegacyCertificate",
+        "learning.TrainingRecord",
         on_delete=models.PROTECT,
-        related_name="+",
+        related_name="ecertificates",
         verbose_name=_("培训档案"),
-        help_text=_("学时记录所在的原证书：换发的证书为其原证书，重新取证的证书沿用失效证书的档案"),
-    )  # hours and enrolments stay keyed on the certificate a post's training record began with
+        help_text=_("学时记录所在的培训档案：换发的证书沿用原证书的档案，重新取证的证书沿用失效证书的档案"),
+    )  # hours and enrolments stay on the record a post's training began with
+    examination = models.OneToOneField(
+        Examination,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ecertificate",
+        verbose_name=_("职业培训考核"),
+    )  # unique: an examination issues one certificate, however often it is reported
     replaces = models.OneToOneField(
         "self",
         null=True,

@@ -44,7 +44,7 @@ def _entries(cert: ECertificate, n: int, courses: dict, institution: Organisatio
                     break
                 rows.append(
                     HourEntry(
-                        certificate_id=cert.record_id,
+                        record_id=cert.record_id,
                         course=course,
                         category=category,
                         hours=hours,

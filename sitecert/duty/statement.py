@@ -192,7 +192,7 @@ def _aggregate(cohort: Cohort, sql: _Sql, id_filter: str) -> str:
     first = cohort.window(cohort.first_window).starts
     text = (
         f"SELECT e.id AS id, e.number AS number, {', '.join(columns)} FROM {t['e']} e"
-        f" LEFT JOIN {t['h']} h ON h.certificate_id = e.record_id"
+        f" LEFT JOIN {t['h']} h ON h.record_id = e.record_id"
         f" AND h.completed_on >= {sql.p(first)} AND h.completed_on <= {sql.p(max(first, cohort.as_of))}"
         f" WHERE e.status = {sql.p(ECertificate.Status.VALID)}"
         f" AND e.issued_on >= {sql.p(cohort.issued_from)} AND e.issued_on <= {sql.p(cohort.issued_to)}"

@@ -43,7 +43,7 @@ class QuestionBankAdmin(admin.ModelAdmin):
 @admin.register(HourEntry)
 class HourEntryAdmin(admin.ModelAdmin):
     list_display = [
-        "certificate",
+        "record",
         "course",
         "category",
         "hours",
@@ -52,8 +52,8 @@ class HourEntryAdmin(admin.ModelAdmin):
         "assessment_score",
     ]
     list_filter = ["source", "category", "completed_on"]
-    search_fields = ["=certificate__certificate_no", "=certificate__holder__id_number"]
-    list_select_related = ["certificate", "course"]
+    search_fields = ["=record__legacy__certificate_no", "=record__person__id_number"]
+    list_select_related = ["record", "course"]
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -61,9 +61,9 @@ class HourEntryAdmin(admin.ModelAdmin):
 
 @admin.register(AssessmentAttempt)
 class AssessmentAttemptAdmin(admin.ModelAdmin):
-    list_display = ["certificate", "started_at", "submitted_at", "score", "passed"]
+    list_display = ["record", "started_at", "submitted_at", "score", "passed"]
     list_filter = ["passed"]
-    search_fields = ["=certificate__certificate_no"]
+    search_fields = ["=record__legacy__certificate_no", "=record__person__id_number"]
     readonly_fields = [f.name for f in AssessmentAttempt._meta.fields]
 
     def has_add_permission(self, request):

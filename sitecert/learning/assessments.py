@@ -10,11 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sitecert.errors import DomainError
-from sitecert.learning.hooks import progress_send
-from sitecert.learning.models import AssessmentAttempt, Question, QuestionBank
+from sitecert.learning.hooks import learning_refusal, progress_send
+from sitecert.learning.models import AssessmentAttempt, Question, QuestionBank, TrainingRecord
 from sitecert.people.models import User
 from sitecert.policies.selectors import policy_in_force
-from sitecert.registry.models import LegacyCertificate
 
 
 def rules(on: date):
@@ -32,20 +31,22 @@ class PaperQuestion:
 
 
 def attempt_start(
-    *, user: User, certificate: LegacyCertificate, now: datetime, rng: random.Random | None = None
+    *, user: User, record: TrainingRecord, now: datetime, rng: random.Random | None = None
 ) -> AssessmentAttempt:
-    """A new attempt at the certificate's post assessment, within the attempts the period allows."""
-    if certificate.holder_id != user.person_id:
+    """A new attempt at the record's post assessment, within the attempts the period allows."""
+    if record.person_id != user.person_id:
         raise DomainError(_("只能参加本人证书的考核"), code="forbidden", status=404)
-    bank = QuestionBank.objects.filter(post_id=certificate.post_id).first()
+    if reason := learning_refusal(record, timezone.localdate(now)):
+        raise DomainError(reason, code="record_closed", status=409)
+    bank = QuestionBank.objects.filter(post_id=record.post_id).first()
     if bank is None:
         raise DomainError(_("该岗位的题库尚未开放"), code="no_bank", status=404)
     policy = rules(timezone.localdate(now))
     since = now - timedelta(days=policy.period_days)
     with transaction.atomic():
-        # Starts for one certificate queue on its row, so that two at once cannot both pass the count.
-        LegacyCertificate.objects.select_for_update().filter(pk=certificate.pk).first()
-        used = AssessmentAttempt.objects.filter(certificate=certificate, started_at__gte=since)
+        # Starts for one record queue on its row, so that two at once cannot both pass the count.
+        TrainingRecord.objects.select_for_update().filter(pk=record.pk).first()
+        used = AssessmentAttempt.objects.filter(record=record, started_at__gte=since)
         if used.count() >= policy.attempts_per_period:
             raise DomainError(
                 _("%(days)d天内最多考核%(n)d次，请稍后再试")
@@ -64,7 +65,7 @@ def attempt_start(
         ]
         return AssessmentAttempt.objects.create(
             user=user,
-            certificate=certificate,
+            record=record,
             bank=bank,
             paper=paper,
             started_at=now,
@@ -103,7 +104,7 @@ def attempt_submit(
         attempt.submitted_at = now
         attempt.save(update_fields=["score", "passed", "submitted_at"])
         if attempt.passed:
-            progress_send(records=[attempt.certificate_id], on=timezone.localdate(now), now=now)
+            progress_send(records=[attempt.record_id], on=timezone.localdate(now), now=now)
     return attempt
 
 
@@ -115,12 +116,12 @@ class AssessmentResult:
 
 
 def assessment_passed(
-    *, certificate: LegacyCertificate, until: date, since: date | None = None
+    *, record: TrainingRecord, until: date, since: date | None = None
 ) -> AssessmentResult | None:
-    """The latest pass of the certificate's assessment up to `until` (and from `since`): online, or an
+    """The latest pass of the record's assessment up to `until` (and from `since`): online, or an
     institution's reported score at or above the pass mark of the policy in force on `until`."""
-    attempts = certificate.assessment_attempts.filter(passed=True, submitted_at__date__lte=until)
-    reports = certificate.hour_entries.filter(
+    attempts = record.assessment_attempts.filter(passed=True, submitted_at__date__lte=until)
+    reports = record.hour_entries.filter(
         assessment_score__gte=rules(until).pass_mark, completed_on__lte=until
     )
     if since:

@@ -78,29 +78,64 @@ class Unit(models.Model):
         return self.title
 
 
+class TrainingRecord(models.Model):
+    """One person's continuing education for one post (个人培训档案): the hours, enrolments and assessments a
+    certificate lives on. A record begins with an old certificate (one each: whoever holds several learns for
+    each separately) or, for a first certificate by training, with the person and the post alone; the
+    e-certificates issued on it (by exchange, after retraining) continue it."""
+
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="training_records", verbose_name=_("人员")
+    )
+    post = models.ForeignKey("registry.Post", on_delete=models.PROTECT, verbose_name=_("岗位"))
+    legacy = models.OneToOneField(
+        "registry.LegacyCertificate",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="training_record",
+        verbose_name=_("原证书"),
+    )
+    created_at = models.DateTimeField(_("创建时间"))
+
+    class Meta:
+        verbose_name = _("培训档案")
+        verbose_name_plural = _("培训档案")
+        constraints = [
+            # Without an old certificate, a person has one record per post.
+            models.UniqueConstraint(
+                fields=["person", "post"], condition=models.Q(legacy__isnull=True), name="record_per_post"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.post} {self.legacy_id or ''}"
+
+
 class Enrolment(models.Model):
-    """A holder learns a course for one of their certificates: the hours count toward that one only."""
+    """A holder learns a course for one training record (one certificate), in one year: the hours count toward
+    that record only, and a course may be taken again in a later year (see services.enrolment_create)."""
 
     user = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="enrolments")
-    certificate = models.ForeignKey(
-        "registry.LegacyCertificate",
-        on_delete=models.PROTECT,
-        related_name="enrolments",
-        verbose_name=_("证书"),
+    record = models.ForeignKey(
+        TrainingRecord, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("培训档案")
     )
     course = models.ForeignKey(
         Course, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("课程")
     )
+    year = models.PositiveSmallIntegerField(_("学习年度"))
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("选课")
         verbose_name_plural = _("选课")
-        constraints = [models.UniqueConstraint(fields=["certificate", "course"], name="enrolment_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "course", "year"], name="enrolment_once_a_year")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.certificate} · {self.course}"
+        return f"{self.record_id} · {self.course} · {self.year}"
 
 
 class UnitProgress(models.Model):
@@ -159,17 +194,14 @@ class DailyCredit(models.Model):
 
 
 class HourEntry(models.Model):
-    """Class hours earned for one certificate: an online course completed, or an institution's report."""
+    """Class hours earned on one training record: an online course completed, or an institution's report."""
 
     class Source(models.TextChoices):
         ONLINE = "online", _("在线学习")
         REPORT = "report", _("机构上报")
 
-    certificate = models.ForeignKey(
-        "registry.LegacyCertificate",
-        on_delete=models.PROTECT,
-        related_name="hour_entries",
-        verbose_name=_("证书"),
+    record = models.ForeignKey(
+        TrainingRecord, on_delete=models.PROTECT, related_name="hour_entries", verbose_name=_("培训档案")
     )
     course = models.ForeignKey(Course, on_delete=models.PROTECT, verbose_name=_("课程"))
     category = models.CharField(_("类别"), max_length=12, choices=Category.choices)
@@ -188,15 +220,13 @@ class HourEntry(models.Model):
         verbose_name = _("学时记录")
         verbose_name_plural = _("学时记录")
         constraints = [
-            models.UniqueConstraint(
-                fields=["certificate", "course", "completed_on"], name="hour_entry_unique"
-            ),
+            models.UniqueConstraint(fields=["record", "course", "completed_on"], name="hour_entry_unique"),
             models.CheckConstraint(condition=models.Q(hours__gt=0), name="hour_entry_positive"),
         ]
-        indexes = [models.Index(fields=["certificate", "completed_on"])]
+        indexes = [models.Index(fields=["record", "completed_on"], name="hour_entry_record_day")]
 
     def __str__(self) -> str:
-        return f"{self.certificate} {self.hours}h {self.category}"
+        return f"{self.record_id} {self.hours}h {self.category}"
 
 
 class QuestionBank(models.Model):
@@ -247,11 +277,11 @@ class AssessmentAttempt(models.Model):
     """One sitting: its own paper (questions drawn, options shuffled), a deadline, a grade from the server."""
 
     user = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="assessment_attempts")
-    certificate = models.ForeignKey(
-        "registry.LegacyCertificate",
+    record = models.ForeignKey(
+        TrainingRecord,
         on_delete=models.PROTECT,
         related_name="assessment_attempts",
-        verbose_name=_("证书"),
+        verbose_name=_("培训档案"),
     )
     bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, verbose_name=_("题库"))
     paper = models.JSONField()  # [{"question": id, "order": [shown position -> option index]}]
@@ -264,7 +294,7 @@ class AssessmentAttempt(models.Model):
     class Meta:
         verbose_name = _("考核记录")
         verbose_name_plural = _("考核记录")
-        indexes = [models.Index(fields=["certificate", "started_at"])]
+        indexes = [models.Index(fields=["record", "started_at"], name="attempt_record_started")]
 
     def __str__(self) -> str:
-        return f"{self.certificate} {self.score}"
+        return f"{self.record_id} {self.score}"

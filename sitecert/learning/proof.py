@@ -11,30 +11,33 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from sitecert.learning.assessments import assessment_passed
-from sitecert.learning.models import Category, HourEntry
+from sitecert.learning.models import Category, HourEntry, TrainingRecord
 from sitecert.lib.idnumber import mask
 from sitecert.pdfkit import cjk_font, draw_qr
-from sitecert.registry.models import LegacyCertificate
 
 SALT = "sitecert.proof-of-hours"
 
 
-def proof_token(*, certificate: LegacyCertificate, year: int) -> str:
-    return signing.dumps({"c": certificate.certificate_no, "y": year}, salt=SALT, compress=True)
+def proof_token(*, record: TrainingRecord, number: str, year: int) -> str:
+    """What a proof's QR code carries, signed: the record, the certificate number printed, the year."""
+    return signing.dumps({"r": record.pk, "c": number, "y": year}, salt=SALT, compress=True)
 
 
-def proof_token_read(token: str) -> tuple[str, int] | None:
+def proof_token_read(token: str) -> tuple[int, str, int] | None:
     try:
         data = signing.loads(token, salt=SALT)
     except signing.BadSignature:
         return None
-    return data["c"], data["y"]
+    return data.get("r", 0), data["c"], data["y"]
 
 
-def proof_of_hours_pdf(*, certificate: LegacyCertificate, year: int, verify_url: str, today: date) -> bytes:
+def proof_of_hours_pdf(
+    *, record: TrainingRecord, number: str, year: int, verify_url: str, today: date
+) -> bytes:
+    """The proof of one record's hours in one year; `number` is the certificate the record is known by."""
     font = cjk_font()
     entries = (
-        HourEntry.objects.filter(certificate=certificate, completed_on__year=year)
+        HourEntry.objects.filter(record=record, completed_on__year=year)
         .select_related("course", "institution")
         .order_by("completed_on")
     )
@@ -46,11 +49,10 @@ def proof_of_hours_pdf(*, certificate: LegacyCertificate, year: int, verify_url:
     pdf.setFont(font, 20)
     pdf.drawCentredString(width / 2, y, _("继续教育学时证明"))
     pdf.setFont(font, 11)
-    holder = certificate.holder
+    holder = record.person
     lines = [
         _("姓名：%(name)s　　身份证号：%(id)s") % {"name": holder.name, "id": mask(holder.id_number)},
-        _("证书编号：%(no)s　　岗位：%(post)s")
-        % {"no": certificate.certificate_no, "post": certificate.post},
+        _("证书编号：%(no)s　　岗位：%(post)s") % {"no": number, "post": record.post},
         _("年度：%(year)d") % {"year": year},
     ]
     for line in lines:
@@ -80,7 +82,7 @@ def proof_of_hours_pdf(*, certificate: LegacyCertificate, year: int, verify_url:
         _("合计：专业岗位知识 %(p)s 学时，通用知识 %(g)s 学时，共 %(t)s 学时")
         % {"p": totals[Category.PROFESSIONAL], "g": totals[Category.GENERAL], "t": sum(totals.values())},
     )
-    passed = assessment_passed(certificate=certificate, until=today)
+    passed = assessment_passed(record=record, until=today)
     y -= 9 * mm
     pdf.drawString(
         20 * mm,

@@ -13,8 +13,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from sitecert.errors import DomainError
-from sitecert.learning.hooks import progress_send, records_find
+from sitecert.learning.hooks import learning_refusals, progress_send
 from sitecert.learning.models import Category, Course, HourEntry
+from sitecert.learning.records import records_begin, records_by_number
 from sitecert.lib import idnumber
 from sitecert.lib.dates import parse_date
 from sitecert.lib.textnorm import clean, clean_name
@@ -72,21 +73,22 @@ def hour_report_rows(
     courses = {
         c.code: c for c in Course.objects.filter(institution=institution, status=Course.Status.APPROVED)
     }
-    numbers = {clean(r.get("certificate_no")) for _n, r in rows}
-    certificates = records_find(numbers)
+    records = records_by_number({clean(r.get("certificate_no")) for _n, r in rows})
+    closed = dict(zip(records, learning_refusals(list(records.values()), today), strict=True))
     entries = []
     for row_no, row in rows:
-        problems = _check(row, courses, certificates, today)
+        problems = _check(row, courses, records, today, closed)
         if problems:
             for key, code, message in problems:
                 result.reject(row_no, column(key), code, message)
         else:
-            entries.append(_entry(row, courses, certificates, institution))
+            entries.append(_entry(row, courses, records, institution))
     result.rejections.sort()
     with transaction.atomic():
+        records_begin([entry.record for entry in entries], now=now)
         for entry in entries:
             _obj, created = HourEntry.objects.get_or_create(
-                certificate=entry.certificate,
+                record=entry.record,
                 course=entry.course,
                 completed_on=entry.completed_on,
                 defaults={
@@ -99,22 +101,24 @@ def hour_report_rows(
             )
             result.created += created
             result.unchanged += not created
-        progress_send(records={entry.certificate_id for entry in entries}, on=today, now=now)
+        progress_send(records={entry.record.pk for entry in entries}, on=today, now=now)
     return result
 
 
-def _check(row: dict, courses: dict, certificates: dict, today: date) -> list[tuple[str, str, str]]:
+def _check(row: dict, courses: dict, records: dict, today: date, closed: dict) -> list[tuple[str, str, str]]:
     problems = []
     try:
         number = idnumber.parse(clean(row.get("id_number"))).value
     except idnumber.InvalidIdNumber:
         number = None
         problems.append(("id_number", "id_number", _("身份证号不正确")))
-    cert = certificates.get(clean(row.get("certificate_no")))
-    if cert is None:
+    record = records.get(clean(row.get("certificate_no")))
+    if record is None:
         problems.append(("certificate_no", "certificate_unknown", _("没有该证书编号（原证书或电子证书）")))
-    elif number and (cert.holder.id_number != number or cert.holder.name != clean_name(row.get("name"))):
+    elif number and (record.person.id_number != number or record.person.name != clean_name(row.get("name"))):
         problems.append(("certificate_no", "not_holder", _("该证书不属于此身份证号和姓名的人员")))
+    elif reason := closed[clean(row.get("certificate_no"))]:
+        problems.append(("certificate_no", "record_closed", reason))
     course = courses.get(clean(row.get("course")))
     if course is None:
         problems.append(("course", "course_unknown", _("不是本机构已审核的课程代码")))
@@ -125,9 +129,9 @@ def _check(row: dict, courses: dict, certificates: dict, today: date) -> list[tu
         problems.append(("category", "category_mismatch", _("类别与课程不一致")))
     if (
         course
-        and cert
+        and record
         and course.category == Category.PROFESSIONAL
-        and not course.posts.filter(pk=cert.post_id).exists()
+        and not course.posts.filter(pk=record.post_id).exists()
     ):
         problems.append(("course", "wrong_post", _("该课程不是此证书岗位的专业课程")))
     try:
@@ -152,11 +156,11 @@ def _check(row: dict, courses: dict, certificates: dict, today: date) -> list[tu
     return problems
 
 
-def _entry(row: dict, courses: dict, certificates: dict, institution) -> HourEntry:
+def _entry(row: dict, courses: dict, records: dict, institution) -> HourEntry:
     raw_day = row.get("completed_on")
     score = clean(row.get("score"))
     return HourEntry(
-        certificate=certificates[clean(row.get("certificate_no"))],
+        record=records[clean(row.get("certificate_no"))],
         course=courses[clean(row.get("course"))],
         category=CATEGORY_WORDS[clean(row.get("category")).lower()],
         hours=Decimal(clean(row.get("hours"))),

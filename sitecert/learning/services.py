@@ -1,12 +1,15 @@
 """Courses and enrolments. Time-keeping is in timekeeping.py."""
 
+from datetime import date
+
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from sitecert.errors import DomainError
-from sitecert.learning.models import Category, Course, Enrolment, Unit
+from sitecert.learning.hooks import learning_refusal
+from sitecert.learning.models import Category, Course, Enrolment, TrainingRecord, Unit
 from sitecert.people.models import User
-from sitecert.registry.models import LegacyCertificate
+from sitecert.policies.selectors import policy_in_force
 
 
 def course_approve(*, course: Course, by: User) -> Course:
@@ -22,23 +25,31 @@ def course_approve(*, course: Course, by: User) -> Course:
     return course
 
 
-def enrolment_create(*, user: User, certificate: LegacyCertificate, course: Course) -> Enrolment:
-    """Enrol for one of the holder's own certificates; a professional course must fit its post."""
-    if not user.is_holder or certificate.holder_id != user.person_id:
+def enrolment_create(*, user: User, record: TrainingRecord, course: Course, today: date) -> Enrolment:
+    """Enrol for one of the holder's own training records in `today`'s year; a professional course must fit
+    its post. A course already taken counts again once the policy's `course_retake_years` have passed since
+    the year it was taken; until then its enrolment is returned (to continue it, or to see it done)."""
+    if not user.is_holder or record.person_id != user.person_id:
         raise DomainError(_("只能为本人的证书选课"), code="forbidden", status=404)
+    if reason := learning_refusal(record, today):
+        raise DomainError(reason, code="record_closed", status=409)
     if course.status != Course.Status.APPROVED:
         raise DomainError(_("课程尚未开放"), code="course_closed", status=404)
-    if course.category == Category.PROFESSIONAL and not course.posts.filter(pk=certificate.post_id).exists():
+    if course.category == Category.PROFESSIONAL and not course.posts.filter(pk=record.post_id).exists():
         raise DomainError(
-            _("该课程不是%(post)s的专业岗位知识课程") % {"post": certificate.post},
+            _("该课程不是%(post)s的专业岗位知识课程") % {"post": record.post},
             code="wrong_post",
             field="course",
         )
+    retake = policy_in_force(on=today).course_retake_years
+    taken = Enrolment.objects.filter(record=record, course=course, year__gt=today.year - retake)
+    if found := taken.order_by("-year").first():
+        return found
     try:
         with transaction.atomic():
-            return Enrolment.objects.create(user=user, certificate=certificate, course=course)
-    except IntegrityError:
-        return Enrolment.objects.get(certificate=certificate, course=course)
+            return Enrolment.objects.create(user=user, record=record, course=course, year=today.year)
+    except IntegrityError:  # the same click twice at once
+        return Enrolment.objects.get(record=record, course=course, year=today.year)
 
 
 def course_create(

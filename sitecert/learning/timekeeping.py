@@ -84,7 +84,7 @@ def session_open(*, enrolment: Enrolment, unit: Unit, device: str, now: datetime
 def _locked(token: str, user) -> LearningSession:
     session = (
         LearningSession.objects.select_for_update(of=("self",))  # not the unit, which every learner shares
-        .select_related("progress__unit", "progress__enrolment__certificate")
+        .select_related("progress__unit", "progress__enrolment__record")
         .defer("progress__unit__body", "progress__unit__video_url")  # a unit's text is not read on every beat
         .filter(token=token, user=user)
         .first()
@@ -134,7 +134,7 @@ def _earned(session: LearningSession, gap: float, visible: bool) -> tuple[str, i
 
 
 def _daily_room(session: LearningSession, now: datetime) -> int:
-    person = session.progress.enrolment.certificate.holder_id
+    person = session.progress.enrolment.record.person_id
     done = DailyCredit.objects.filter(person_id=person, day=timezone.localdate(now)).values_list(
         "seconds", flat=True
     )
@@ -144,7 +144,7 @@ def _daily_room(session: LearningSession, now: datetime) -> int:
 def _credit(session: LearningSession, seconds: int, now: datetime) -> None:
     progress = session.progress
     enrolment = progress.enrolment
-    person = enrolment.certificate.holder_id
+    person = enrolment.record.person_id
     day = DailyCredit.objects.filter(person_id=person, day=timezone.localdate(now))
     if not day.update(
         seconds=F("seconds") + seconds
@@ -170,7 +170,7 @@ def _complete_course(enrolment: Enrolment, now: datetime) -> None:
     enrolment.save(update_fields=["completed_at"])
     course = enrolment.course
     HourEntry.objects.get_or_create(
-        certificate=enrolment.certificate,
+        record=enrolment.record,
         course=course,
         completed_on=timezone.localdate(now),
         defaults={
@@ -180,7 +180,7 @@ def _complete_course(enrolment: Enrolment, now: datetime) -> None:
             "institution": course.institution,
         },
     )
-    progress_send(records=[enrolment.certificate_id], on=timezone.localdate(now), now=now)
+    progress_send(records=[enrolment.record_id], on=timezone.localdate(now), now=now)
 
 
 def session_resume(*, token: str, user, now: datetime) -> LearningSession:

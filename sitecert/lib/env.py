@@ -2,6 +2,7 @@
 
 import json
 import os
+from datetime import date
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -53,3 +54,14 @@ def envjson(name: str, default: dict) -> dict:
     if not isinstance(value, dict):
         raise ImproperlyConfigured(f"{name} must be a JSON object, not {raw!r}.")
     return value
+
+
+def envdate(name: str) -> date | None:
+    """An ISO date (YYYY-MM-DD), or None when the variable is unset or empty."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a date (YYYY-MM-DD).") from None

@@ -45,6 +45,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_filter = ["kind", "status"]
     search_fields = ["name", "=uscc"]
     readonly_fields = ["created_at", "decided_at", "decided_by"]
+    filter_horizontal = ["examination_posts"]  # which posts an institution may examine (职业培训考核)
     actions = ["approve", "reject"]
 
     @admin.action(description=_("审核通过"))

@@ -28,6 +28,13 @@ class Organisation(models.Model):
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(_("注册时间"), auto_now_add=True)
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    examination_posts = models.ManyToManyField(
+        "registry.Post",
+        blank=True,
+        related_name="+",
+        verbose_name=_("可组织职业培训考核的岗位"),
+        help_text=_("主管部门批准本培训机构组织考核的岗位"),
+    )
     decided_by = models.ForeignKey(
         "people.User",
         null=True,

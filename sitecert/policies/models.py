@@ -50,6 +50,11 @@ class Policy(models.Model):
     minutes = models.PositiveSmallIntegerField(_("考试时长（分钟）"))
     attempts_per_period = models.PositiveSmallIntegerField(_("周期内考试次数"))
     period_days = models.PositiveSmallIntegerField(_("考试次数周期（天）"))
+    course_retake_years = models.PositiveSmallIntegerField(
+        _("课程可再次计入学时的间隔（年）"),
+        default=1,
+        help_text=_("同一课程学完后，满该年数可再次学习并计入学时（1：每年可再学一次）"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     created_by = models.CharField(_("创建人"), max_length=150, blank=True)
 
@@ -80,7 +85,7 @@ class Policy(models.Model):
         if not (
             isinstance(issuers, list) and issuers and all(isinstance(i, str) and i.strip() for i in issuers)
         ):
-            errors["issuers"] = _('应为发证机关名称的列表，如 ["天津市城乡建设委员会"]')
+            errors["issuers"] = _("至少填写一个发证机关名称（每行一个），如 天津市城乡建设委员会")
         if not (
             self.number_prefix.isascii() and self.number_prefix.isalpha() and self.number_prefix.isupper()
         ):

@@ -96,11 +96,11 @@ class NoticeEmailForm(forms.Form):
     )
 
 
-class RetrainingForm(forms.Form):
+class TrainingForm(forms.Form):
     id_number = forms.CharField(label=_("身份证号"), max_length=20)
     name = forms.CharField(label=_("姓名"), max_length=40)
     post = forms.ModelChoiceField(label=_("岗位"), queryset=Post.objects.filter(is_active=True))
-    examined_on = forms.DateField(label=_("考试日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    examined_on = forms.DateField(label=_("考核日期"), widget=forms.DateInput(attrs={"type": "date"}))
     score = forms.IntegerField(label=_("考核成绩"), min_value=0, max_value=100)
 
 

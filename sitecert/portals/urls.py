@@ -1,5 +1,6 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
+from django.views.generic import RedirectView
 
 from sitecert.portals.views import (
     accounts,
@@ -7,6 +8,7 @@ from sitecert.portals.views import (
     certificates,
     duty,
     holder,
+    home,
     learning,
     organisation,
     published,
@@ -15,6 +17,7 @@ from sitecert.portals.views import (
 )
 
 urlpatterns = [
+    path("", home.home, name="home"),
     path("query/", query.query, name="registry-query"),
     path("verify/", verify.verify, name="verify"),
     path("verify/<str:number>", verify.verify, name="verify-number"),
@@ -42,31 +45,26 @@ urlpatterns = [
     path("certificates/legacy/<str:number>/", certificates.legacy_exchange, name="legacy-exchange"),
     path("certificates/<str:number>/", certificates.ecertificate, name="ecertificate"),
     path("certificates/<str:number>/pdf", certificates.ecertificate_pdf, name="ecertificate-pdf"),
-    path("learn/certificate/<int:certificate>/", learning.catalogue, name="learn-catalogue"),
-    path("learn/certificate/<int:certificate>/enrol/<int:course>/", learning.enrol, name="learn-enrol"),
-    path(
-        "learn/certificate/<int:certificate>/assessment/",
-        learning.assessment_start,
-        name="learn-assessment-start",
-    ),
+    path("learn/certificate/<int:certificate>/begin/", learning.begin, name="learn-begin"),
+    path("learn/record/<int:record>/", learning.catalogue, name="learn-catalogue"),
+    path("learn/record/<int:record>/enrol/<int:course>/", learning.enrol, name="learn-enrol"),
+    path("learn/record/<int:record>/assessment/", learning.assessment_start, name="learn-assessment-start"),
     path("learn/assessment/<int:attempt>/", learning.assessment, name="learn-assessment"),
-    path(
-        "learn/certificate/<int:certificate>/proof/<int:year>.pdf",
-        learning.proof_of_hours,
-        name="learn-proof",
-    ),
+    path("learn/record/<int:record>/proof/<int:year>.pdf", learning.proof_of_hours, name="learn-proof"),
     path("verify/hours/<str:token>/", learning.verify_hours, name="verify-hours"),
     path("learn/<int:enrolment>/", learning.course, name="learn-course"),
     path("learn/<int:enrolment>/unit/<int:order>/", learning.unit, name="learn-unit"),
     path("org/", organisation.home, name="org-home"),
     path("org/staff.xlsx", organisation.staff_export, name="org-staff-export"),
+    path("org/roster.xlsx", organisation.roster_export, name="org-roster-export"),
     path("org/duty/", duty.employer_dashboard, name="org-duty"),
     path("org/duty.xlsx", duty.employer_export, name="org-duty-export"),
     path("org/roster/add/", organisation.roster_add, name="org-roster-add"),
     path("org/roster/upload/", organisation.roster_upload, name="org-roster-upload"),
     path("org/roster/<int:pk>/end/", organisation.roster_end, name="org-roster-end"),
     path("org/reports/upload/", organisation.hour_report_upload, name="org-report-upload"),
-    path("org/retraining/", organisation.retraining, name="org-retraining"),
+    path("org/training/", organisation.training, name="org-training"),
+    path("org/retraining/", RedirectView.as_view(pattern_name="org-training"), name="org-retraining"),
     path("org/courses/", organisation.courses, name="org-courses"),
     path("org/courses/<int:pk>/", organisation.course, name="org-course"),
     path("org/tokens/", organisation.tokens, name="org-tokens"),

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sitecert.lib.idnumber import mask
@@ -104,7 +105,7 @@ class ImportBatch(models.Model):
         ordering = ["-started_at"]
 
     def __str__(self) -> str:
-        return f"{self.file_name} @ {self.started_at:%Y-%m-%d %H:%M}"
+        return f"{self.file_name} @ {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
 
     def counts(self) -> dict[str, int]:
         return {k: getattr(self, k) for k in ("created", "updated", "unchanged", "duplicate", "rejected")}
@@ -186,4 +187,4 @@ class LegacyCertificateChange(models.Model):
         ordering = ["certificate", "-changed_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.certificate_id} @ {self.changed_at:%Y-%m-%d %H:%M}"
+        return f"{self.certificate_id} @ {timezone.localtime(self.changed_at):%Y-%m-%d %H:%M}"

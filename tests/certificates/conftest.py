@@ -26,7 +26,13 @@ def report(personas, courses):
     """An institution reports hours for a certificate, through the real reporting service."""
 
     def send(
-        cert, kind: str, hours, on: date = IN_WINDOW, score: int | None = None, today: date | None = None
+        cert,
+        kind: str,
+        hours,
+        on: date = IN_WINDOW,
+        score: int | None = None,
+        today: date | None = None,
+        accepted: bool = True,
     ):
         row = {
             "id_number": cert.holder.id_number,
@@ -44,7 +50,7 @@ def report(personas, courses):
             today=today or on,
             now=datetime.combine(today or on, time(12), tzinfo=TZ),
         )
-        assert not result.rejections, result.rejections
+        assert not accepted or not result.rejections, result.rejections
         return result
 
     return send

@@ -14,6 +14,7 @@ from sitecert.certificates.models import ECertificate
 from sitecert.certificates.numbers import number_valid
 from sitecert.errors import DomainError
 from sitecert.learning.models import HourEntry
+from sitecert.learning.records import record_for_legacy
 from sitecert.policies.selectors import policy_in_force
 from tests.certificates.conftest import IN_WINDOW, NOW
 from tests.personas import certificate
@@ -76,8 +77,9 @@ def test_after_the_deadline_exchange_is_refused_with_the_reason(builder, report,
         exchange_run(as_of=late, now=NOW)
 
 
-def test_hours_reported_after_the_deadline_issue_nothing(builder, report, keys):
-    complete(report, builder, on=date(2021, 1, 5))
+def test_hours_reported_after_the_deadline_are_refused_and_issue_nothing(builder, report, keys):
+    late = report(builder, "professional", 22, on=date(2021, 1, 5), score=86, accepted=False)
+    assert [r.code for r in late.rejections] == ["record_closed"]
     assert not ECertificate.objects.exists()
     with pytest.raises(DomainError, match="原证书已自动作废"):
         certificate_issue(legacy=builder, as_of=date(2021, 1, 5), now=NOW)
@@ -95,7 +97,7 @@ def test_without_a_signing_key_learning_is_kept_and_the_bulk_run_catches_up(
 ):
     settings.SIGNING_KEY_DIR = tmp_path / "none"
     complete(report, builder)
-    assert HourEntry.objects.filter(certificate=builder).count() == 2 and not ECertificate.objects.exists()
+    assert HourEntry.objects.filter(record__legacy=builder).count() == 2 and not ECertificate.objects.exists()
     from sitecert.certificates.keys import key_generate
 
     key_generate(now=NOW, actor="test")
@@ -112,7 +114,7 @@ def test_the_bulk_run_replays_a_date_and_issues_only_what_was_due_then(personas,
     def entries(cert, on):
         for kind, hours, score in (("professional", 22, 75), ("general", 10, None)):
             HourEntry.objects.create(
-                certificate=cert,
+                record=record_for_legacy(cert, now=NOW),
                 course=courses[kind],
                 category=kind,
                 hours=hours,

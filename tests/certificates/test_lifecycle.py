@@ -143,7 +143,11 @@ def test_an_admin_edit_of_a_policy_is_a_new_version_and_the_newest_rules(persona
     from sitecert.policies.models import Policy
 
     client, url, data = policy_admin_form(personas.inspector)
-    data.update(issuers='["天津市城乡建设委员会"]', exchange_closes="2021-03-31", effective_from="2020-07-16")
+    data.update(
+        issuers="天津市城乡建设委员会\n天津市住房和城乡建设委员会",
+        exchange_closes="2021-03-31",
+        effective_from="2020-07-16",
+    )
     data.pop("share_general_hours", None)  # unticked: the shipped policy does not share general hours
     response = client.post(url, {k: v for k, v in data.items() if v != ""} | {"assessment_required": "on"})
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -155,6 +159,7 @@ def test_an_admin_edit_of_a_policy_is_a_new_version_and_the_newest_rules(persona
         and str(policy_in_force(on=IN_WINDOW).exchange_closes) == "2021-03-31"
     )
     assert AuditEntry.objects.filter(action="policy.save", subject="policy:tianjin-2020").exists()
+    assert policy_in_force(on=IN_WINDOW).issuers == ["天津市城乡建设委员会", "天津市住房和城乡建设委员会"]
 
 
 def test_the_authority_decides_requests_in_the_admin(issued, personas):
@@ -218,7 +223,7 @@ def test_an_earlier_policy_version_is_kept_as_the_record_and_not_edited(personas
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("issuers", '"天津市城乡建设委员会"', "应为发证机关名称的列表"),
+        ("issuers", " \n ", "至少填写一个发证机关名称（每行一个）"),
         ("number_prefix", "tj", "证书编号前缀应为大写英文字母"),
         ("exchange_closes", "2020-07-01", "换证截止日期不能早于开始日期"),
         ("exchange_professional_hours", "40", "专业岗位知识学时不能多于总学时"),
@@ -228,7 +233,7 @@ def test_a_bad_policy_edit_is_refused_at_its_field_and_saves_no_version(personas
     from sitecert.policies.models import Policy
 
     client, url, data = policy_admin_form(personas.inspector)
-    data.update(issuers='["天津市城乡建设委员会"]', assessment_required="on")
+    data.update(issuers="天津市城乡建设委员会", assessment_required="on")
     data[field] = value
     data.pop("share_general_hours", None)
     response = client.post(url, data)

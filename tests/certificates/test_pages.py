@@ -33,7 +33,9 @@ def test_the_ecertificate_page_pdf_and_requests(client, personas, builder, repor
     number = builder.ecertificate.number
     client.force_login(personas.holder)
     home = client.get("/me/").content.decode()
-    assert number in home and f'href="/learn/certificate/{builder.pk}/"' in home  # the yearly duty goes on
+    assert (
+        number in home and f'href="/learn/record/{builder.training_record.pk}/"' in home
+    )  # the duty goes on
     page = client.get(f"/certificates/{number}/").content.decode()
     assert "住房和城乡建设领域施工现场专业人员职业培训合格证" in page and "120104********1224" in page
     pdf = client.get(f"/certificates/{number}/pdf")

@@ -15,6 +15,7 @@ from sitecert.certificates.models import ECertificate
 from sitecert.duty.explanation import explain_many
 from sitecert.duty.nightly import evaluate
 from sitecert.learning.models import Category, HourEntry
+from sitecert.learning.records import record_for_legacy
 from sitecert.lib.idnumber import build
 from sitecert.people.models import Organisation, RosterEntry
 from sitecert.policies.models import Policy
@@ -125,12 +126,13 @@ def histories(personas, policy, request):
             updated_at=now,
         )
         issued = date(2020, 9, 1) + timedelta(days=rng.randint(0, 120))
+        record = record_for_legacy(legacy, now=now)
         ecert = ECertificate.objects.create(
             number=f"TJ2020{n:07d}X",
             holder=person,
             post=post,
             legacy=legacy,
-            record=legacy,
+            record=record,
             policy=Policy.objects.get(code="tianjin-2020"),
             issuer="天津市住房和城乡建设委员会",
             issued_on=issued,
@@ -143,7 +145,7 @@ def histories(personas, policy, request):
         HourEntry.objects.bulk_create(
             [
                 HourEntry(
-                    certificate=legacy,
+                    record=record,
                     course=prof if is_prof else general,
                     category=Category.PROFESSIONAL if is_prof else Category.GENERAL,
                     hours=h,

@@ -9,6 +9,7 @@ import pytest
 from sitecert.errors import DomainError
 from sitecert.learning.assessments import assessment_passed, attempt_paper, attempt_start, attempt_submit
 from sitecert.learning.models import Question, QuestionBank
+from sitecert.learning.records import record_for_legacy
 from sitecert.registry.models import Post
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +53,10 @@ def bank(policy):
 
 @pytest.fixture
 def cert(personas):
-    return personas.holder.person.legacy_certificates.get(certificate_no="TJ2015000101")
+    """王芳's training record for her builder-civil certificate TJ2015000101."""
+    return record_for_legacy(
+        personas.holder.person.legacy_certificates.get(certificate_no="TJ2015000101"), now=T0
+    )
 
 
 def correct_answers(attempt):
@@ -65,8 +69,8 @@ def correct_answers(attempt):
 
 
 def test_each_attempt_draws_its_own_paper_with_shuffled_options(personas, bank, cert):
-    first = attempt_start(user=personas.holder, certificate=cert, now=T0, rng=random.Random(1))
-    second = attempt_start(user=personas.holder, certificate=cert, now=T0, rng=random.Random(2))
+    first = attempt_start(user=personas.holder, record=cert, now=T0, rng=random.Random(1))
+    second = attempt_start(user=personas.holder, record=cert, now=T0, rng=random.Random(2))
     assert [i["question"] for i in first.paper] != [i["question"] for i in second.paper]
     assert any(item["order"] != sorted(item["order"]) for item in first.paper)
     shown = attempt_paper(attempt=first)
@@ -74,7 +78,7 @@ def test_each_attempt_draws_its_own_paper_with_shuffled_options(personas, bank, 
 
 
 def test_the_server_grades_through_the_shuffle(personas, bank, cert):
-    attempt = attempt_start(user=personas.holder, certificate=cert, now=T0)
+    attempt = attempt_start(user=personas.holder, record=cert, now=T0)
     graded = attempt_submit(
         attempt=attempt,
         user=personas.holder,
@@ -82,12 +86,12 @@ def test_the_server_grades_through_the_shuffle(personas, bank, cert):
         now=T0 + timedelta(minutes=10),
     )
     assert (graded.score, graded.passed) == (100, True)
-    result = assessment_passed(certificate=cert, until=T0.date() + timedelta(days=1))
+    result = assessment_passed(record=cert, until=T0.date() + timedelta(days=1))
     assert (result.score, result.on.isoformat(), result.source) == (100, "2020-10-08", "online")
 
 
 def test_answers_in_the_stored_order_instead_of_the_shown_one_fail(personas, bank, cert):
-    attempt = attempt_start(user=personas.holder, certificate=cert, now=T0, rng=random.Random(5))
+    attempt = attempt_start(user=personas.holder, record=cert, now=T0, rng=random.Random(5))
     unshuffled = {i["question"]: Question.objects.get(pk=i["question"]).answer for i in attempt.paper}
     graded = attempt_submit(
         attempt=attempt, user=personas.holder, answers=unshuffled, now=T0 + timedelta(minutes=5)
@@ -96,7 +100,7 @@ def test_answers_in_the_stored_order_instead_of_the_shown_one_fail(personas, ban
 
 
 def test_below_the_pass_mark_fails(personas, bank, cert):
-    attempt = attempt_start(user=personas.holder, certificate=cert, now=T0)
+    attempt = attempt_start(user=personas.holder, record=cert, now=T0)
     answers = correct_answers(attempt)
     for qid in list(answers)[:3]:
         answers[qid] = []
@@ -104,11 +108,11 @@ def test_below_the_pass_mark_fails(personas, bank, cert):
         attempt=attempt, user=personas.holder, answers=answers, now=T0 + timedelta(minutes=5)
     )
     assert (graded.score, graded.passed) == (50, False)
-    assert assessment_passed(certificate=cert, until=T0.date() + timedelta(days=1)) is None
+    assert assessment_passed(record=cert, until=T0.date() + timedelta(days=1)) is None
 
 
 def test_a_paper_after_its_time_limit_scores_nothing(personas, bank, cert):
-    attempt = attempt_start(user=personas.holder, certificate=cert, now=T0)
+    attempt = attempt_start(user=personas.holder, record=cert, now=T0)
     late = attempt_submit(
         attempt=attempt,
         user=personas.holder,
@@ -119,7 +123,7 @@ def test_a_paper_after_its_time_limit_scores_nothing(personas, bank, cert):
 
 
 def test_a_paper_is_submitted_once(personas, bank, cert):
-    attempt = attempt_start(user=personas.holder, certificate=cert, now=T0)
+    attempt = attempt_start(user=personas.holder, record=cert, now=T0)
     attempt_submit(attempt=attempt, user=personas.holder, answers={}, now=T0 + timedelta(minutes=1))
     with pytest.raises(DomainError) as again:
         attempt_submit(
@@ -133,24 +137,26 @@ def test_a_paper_is_submitted_once(personas, bank, cert):
 
 def test_attempts_are_limited_per_period(personas, bank, cert):
     for minute in range(3):
-        attempt_start(user=personas.holder, certificate=cert, now=T0 + timedelta(minutes=minute))
+        attempt_start(user=personas.holder, record=cert, now=T0 + timedelta(minutes=minute))
     with pytest.raises(DomainError) as limited:
-        attempt_start(user=personas.holder, certificate=cert, now=T0 + timedelta(days=6))
+        attempt_start(user=personas.holder, record=cert, now=T0 + timedelta(days=6))
     assert limited.value.code == "attempts_used"
-    assert attempt_start(user=personas.holder, certificate=cert, now=T0 + timedelta(days=7, minutes=1))
+    assert attempt_start(user=personas.holder, record=cert, now=T0 + timedelta(days=7, minutes=1))
 
 
 def test_the_assessment_is_the_one_of_the_certificates_post(personas, bank):
-    records = personas.holder.person.legacy_certificates.get(certificate_no="TJ2016000102")
+    records = record_for_legacy(
+        personas.holder.person.legacy_certificates.get(certificate_no="TJ2016000102"), now=T0
+    )
     with pytest.raises(DomainError) as no_bank:
-        attempt_start(user=personas.holder, certificate=records, now=T0)
+        attempt_start(user=personas.holder, record=records, now=T0)
     assert no_bank.value.code == "no_bank"
 
 
 def test_nobody_sits_or_submits_for_someone_else(personas, bank, cert):
     with pytest.raises(DomainError):
-        attempt_start(user=personas.other_holder, certificate=cert, now=T0)
-    attempt = attempt_start(user=personas.holder, certificate=cert, now=T0)
+        attempt_start(user=personas.other_holder, record=cert, now=T0)
+    attempt = attempt_start(user=personas.holder, record=cert, now=T0)
     from sitecert.learning.models import AssessmentAttempt
 
     with pytest.raises(AssessmentAttempt.DoesNotExist):

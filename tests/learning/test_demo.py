@@ -5,9 +5,9 @@ from collections import defaultdict
 import pytest
 
 from sitecert.learning.demo import demo_library_seed
-from sitecert.learning.models import Category, Course, QuestionBank
+from sitecert.learning.models import Category, Course, QuestionBank, TrainingRecord
 from sitecert.learning.selectors import courses_for
-from sitecert.registry.models import LegacyCertificate, Post
+from sitecert.registry.models import Post
 
 pytestmark = pytest.mark.django_db
 
@@ -17,9 +17,9 @@ def test_every_post_has_enough_courses_and_questions(personas):
         personas.institution_admin.organisation
     )
     for post in Post.objects.all():
-        cert = LegacyCertificate(post=post)
+        record = TrainingRecord(post=post)
         hours = defaultdict(int)
-        for course in courses_for(certificate=cert):
+        for course in courses_for(record=record):
             hours[course.category] += course.class_hours
             unit_minutes = sum(u.required_seconds for u in course.units.all()) / 60
             assert unit_minutes >= course.class_hours * 45  # a class hour is 45 minutes of real learning

@@ -5,9 +5,11 @@ import subprocess
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from sitecert.learning.models import HourEntry
 from sitecert.learning.proof import proof_token
+from sitecert.learning.records import record_for_legacy
 from tests.personas import course
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +28,9 @@ def hours(personas):
         hours=12,
         approve_by=personas.inspector,
     )
+    record = record_for_legacy(cert, now=timezone.now())
     HourEntry.objects.create(
-        certificate=cert,
+        record=record,
         course=safety,
         category="professional",
         hours=12,
@@ -36,14 +39,14 @@ def hours(personas):
         institution=safety.institution,
         assessment_score=88,
     )
-    return cert
+    return record
 
 
 def test_the_pdf_speaks_chinese_embeds_its_font_and_carries_a_readable_qr_code(
     client, personas, hours, tmp_path
 ):
     client.force_login(personas.holder)
-    response = client.get(f"/learn/certificate/{hours.pk}/proof/2020.pdf")
+    response = client.get(f"/learn/record/{hours.pk}/proof/2020.pdf")
     assert response["Content-Type"] == "application/pdf"
     pdf = tmp_path / "proof.pdf"
     pdf.write_bytes(response.content)
@@ -52,7 +55,7 @@ def test_the_pdf_speaks_chinese_embeds_its_font_and_carries_a_readable_qr_code(
     assert cjk.split()[-5:-2] == ["yes", "yes", "yes"]  # embedded, as a subset, with a Unicode map
     text = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True, check=True).stdout
     assert "继续教育学时证明" in text and "建筑施工安全检查标准" in text and "专业岗位知识 12.0 学时" in text
-    assert hours.holder.id_number not in text and hours.holder.masked_id_number in text
+    assert hours.person.id_number not in text and hours.person.masked_id_number in text
     subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", pdf, tmp_path / "page"], check=True)
     decoded = subprocess.run(
         ["zbarimg", "--quiet", "--raw", tmp_path / "page.png"], capture_output=True, text=True, check=True
@@ -63,11 +66,11 @@ def test_the_pdf_speaks_chinese_embeds_its_font_and_carries_a_readable_qr_code(
 
 
 def test_a_tampered_token_is_reported_as_forged(client, personas, hours):
-    token = proof_token(certificate=hours, year=2020)
+    token = proof_token(record=hours, number="TJ2015000101", year=2020)
     response = client.get(f"/verify/hours/{token[:-2]}xx/")
     assert response.status_code == 404 and "已被篡改" in response.content.decode()
 
 
 def test_only_the_holder_downloads_their_proof(client, personas, hours):
     client.force_login(personas.other_holder)
-    assert client.get(f"/learn/certificate/{hours.pk}/proof/2020.pdf").status_code == 404
+    assert client.get(f"/learn/record/{hours.pk}/proof/2020.pdf").status_code == 404

@@ -1,6 +1,7 @@
 """Institutions report offline training: per-row validation, a row-numbered report, idempotent, own courses only."""
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -8,6 +9,7 @@ from django.test import Client
 
 from sitecert.learning.assessments import assessment_passed
 from sitecert.learning.models import HourEntry
+from sitecert.learning.reports import hour_report_rows
 from sitecert.learning.selectors import hour_records
 from sitecert.lib.uscc import build as build_uscc
 from sitecert.people.models import Organisation
@@ -16,7 +18,14 @@ from tests.conftest import write_table
 from tests.personas import course
 
 pytestmark = pytest.mark.django_db
+TZ = ZoneInfo("Asia/Shanghai")
 HEADER = ("身份证号", "姓名", "证书编号", "课程代码", "学时", "类别", "完成日期", "考核成绩")
+
+
+@pytest.fixture(autouse=True)
+def _during_the_round(drive_clock):
+    """Reports in the weeks before the 2020 deadline (the rows are dated November 2020)."""
+    drive_clock(datetime(2020, 12, 1, 10, 0, tzinfo=TZ))
 
 
 @pytest.fixture
@@ -89,9 +98,9 @@ def test_a_report_keeps_good_rows_and_explains_the_rest(client, personas, course
     ):
         assert expected in page
     cert = personas.holder.person.legacy_certificates.get(certificate_no="TJ2015000101")
-    record = hour_records(certificate=cert)[0]
-    assert (record.year, record.hours["professional"], record.hours["general"]) == (2020, 16, 10)
-    result = assessment_passed(certificate=cert, until=date(2020, 12, 31))
+    year = hour_records(record=cert.training_record)[0]
+    assert (year.year, year.hours["professional"], year.hours["general"]) == (2020, 16, 10)
+    result = assessment_passed(record=cert.training_record, until=date(2020, 12, 31))
     assert (result.score, result.source) == (86, "report")
     again = upload(client, path).content.decode()
     assert "新增 0，更新 0，未变 2，重复 0，拒绝 4" in again and HourEntry.objects.count() == 2
@@ -129,3 +138,21 @@ def test_only_institutions_report(client, personas, courses, tmp_path):
         headers={"Authorization": f"Bearer {secret}"},
     )
     assert response.status_code == 403
+
+
+def test_after_the_round_hours_for_a_void_old_certificate_are_refused_with_the_way_forward(personas, courses):
+    wang = personas.holder.person
+    row = dict(
+        zip(
+            ("id_number", "name", "certificate_no", "course", "hours", "category", "completed_on"),
+            (wang.id_number, wang.name, "TJ2015000101", "XT-SG-01", "16", "专业岗位知识", "2021-03-01"),
+            strict=True,
+        )
+    )
+    institution = personas.institution_admin.organisation
+    now = datetime(2021, 3, 2, 10, 0, tzinfo=TZ)
+    result = hour_report_rows(institution=institution, rows=[(2, row)], today=now.date(), now=now)
+    (rejection,) = result.rejections
+    assert (rejection.row, rejection.column, rejection.code) == (2, "证书编号", "record_closed")
+    assert "原证书 TJ2015000101 已作废（未在 2020-12-31 前换发电子证书）" in rejection.message
+    assert "职业培训" in rejection.message and not HourEntry.objects.exists()

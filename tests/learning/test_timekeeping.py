@@ -7,12 +7,19 @@ import pytest
 
 from sitecert.errors import DomainError
 from sitecert.learning.models import HourEntry, LearningSession
+from sitecert.learning.records import record_for_legacy
 from sitecert.learning.services import course_approve, enrolment_create
 from sitecert.learning.timekeeping import session_beat, session_open, session_resume
 from tests.personas import course
 
 pytestmark = pytest.mark.django_db
 T0 = datetime(2020, 9, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def enrol(user, legacy, course):
+    """Enrol for an old certificate's training record, on T0's day."""
+    record = record_for_legacy(legacy, now=T0)
+    return enrolment_create(user=user, record=record, course=course, today=T0.date())
 
 
 @pytest.fixture
@@ -25,7 +32,7 @@ def approved(personas):
 @pytest.fixture
 def enrolment(personas, approved):
     cert = personas.holder.person.legacy_certificates.get(certificate_no="TJ2015000101")
-    return enrolment_create(user=personas.holder, certificate=cert, course=approved)
+    return enrol(personas.holder, cert, approved)
 
 
 class Learner:
@@ -64,7 +71,7 @@ def test_completing_every_unit_earns_the_course_hours_for_that_certificate_only(
     video.beat(seconds(230))
     video.beat(seconds(260))
     entry = HourEntry.objects.get()
-    assert (entry.certificate.certificate_no, entry.hours, entry.category, entry.source) == (
+    assert (entry.record.legacy.certificate_no, entry.hours, entry.category, entry.source) == (
         "TJ2015000101",
         2,
         "professional",
@@ -170,11 +177,11 @@ def test_another_persons_session_cannot_be_driven(enrolment, personas):
 def test_enrolment_is_for_ones_own_certificate_and_a_fitting_post(personas, approved):
     other_cert = personas.other_holder.person.legacy_certificates.get()
     with pytest.raises(DomainError) as not_mine:
-        enrolment_create(user=personas.holder, certificate=other_cert, course=approved)
+        enrol(personas.holder, other_cert, approved)
     assert not_mine.value.code == "forbidden"
     records = personas.holder.person.legacy_certificates.get(certificate_no="TJ2016000102")
     with pytest.raises(DomainError) as wrong_post:
-        enrolment_create(user=personas.holder, certificate=records, course=approved)
+        enrol(personas.holder, records, approved)
     assert wrong_post.value.code == "wrong_post"
 
 
@@ -184,7 +191,7 @@ def test_a_course_is_not_open_before_approval(personas):
     )
     cert = personas.holder.person.legacy_certificates.first()
     with pytest.raises(DomainError):
-        enrolment_create(user=personas.holder, certificate=cert, course=draft)
+        enrol(personas.holder, cert, draft)
     with pytest.raises(DomainError) as no_units:
         course_approve(course=draft, by=personas.inspector)
     assert no_units.value.code == "no_units"

@@ -143,7 +143,8 @@ def test_the_staff_list_filters_and_exports_with_masked_id_numbers(client, perso
     sheet = load_workbook(io.BytesIO(export.content)).active
     rows = list(sheet.values)
     assert rows[0][:3] == ("姓名", "身份证号", "岗位") and rows[1][0] == "王芳"
-    assert rows[1][1] == personas.holder.person.masked_id_number and rows[1][6] == "有效"
+    assert rows[1][1] == personas.holder.person.masked_id_number and rows[1][7] == "TJ2015000101"
+    assert rows[1][8] == "已作废（未在 2020-12-31 前换发电子证书）"  # today, long after the round
 
 
 def test_a_holder_disputes_an_entry_and_the_employer_sees_it(client, personas):
@@ -167,3 +168,21 @@ def test_api_tokens_are_shown_once_stored_hashed_and_revocable(client, personas)
     assert ApiToken.objects.get().revoked_at is not None
     fresh = Client()
     assert fresh.get("/api/v1/roster", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+
+
+def test_the_roster_export_goes_back_in_as_a_roster_upload(client, personas, tmp_path):
+    """An HR clerk downloads the list, ends an entry in Excel and uploads it: nothing else changes."""
+    client.force_login(personas.employer_admin)
+    book = load_workbook(io.BytesIO(client.get("/org/roster.xlsx").content))
+    sheet = book.active
+    rows = list(sheet.values)
+    assert rows[0] == ("身份证号", "姓名", "岗位", "专业", "起始日期", "截止日期")
+    assert rows[1][:3] == (personas.holder.person.id_number, "王芳", "施工员（土建施工）")
+    sheet.cell(row=2, column=6, value="2024-06-30")
+    path = tmp_path / "roster.xlsx"
+    book.save(path)
+    with path.open("rb") as upload:
+        page = client.post("/org/roster/upload/", {"file": upload}).content.decode()
+    assert "新增 0，更新 1，未变 0，重复 0，拒绝 0" in page
+    personas.entry.refresh_from_db()
+    assert str(personas.entry.ended_on) == "2024-06-30"

@@ -44,7 +44,11 @@ def test_a_holder_registers_confirms_the_code_and_sees_their_certificates(client
     response = client.post("/accounts/register/confirm/", {"code": last_code(sms)}, follow=True)
     assert response.redirect_chain[-1][0] == "/me/"
     text = response.content.decode()
-    assert "TJ2017000301" in text and "质量员（设备安装）" in text and "换证已于 2020-12-31 截止" in text
+    assert (
+        "TJ2017000301" in text
+        and "质量员（设备安装）" in text
+        and "已作废（未在 2020-12-31 前换发电子证书）" in text
+    )
     user.refresh_from_db()
     assert user.is_active and user.mobile_confirmed_at is not None
 

@@ -32,7 +32,7 @@ ROLES = [
 A, H, OH, EA, EC, OE, IA, IN = ROLES
 
 # (method, path, {role: expected status}); {entry} is the holder's roster entry at employer_admin's company,
-# {cert} the holder's TJ2015000101.
+# {cert} the holder's TJ2015000101; {record} its training record.
 WEB = [
     ("get", "/me/", {A: 302, H: 200, OH: 200, EA: 403, EC: 403, OE: 403, IA: 403, IN: 403}),
     (
@@ -72,15 +72,15 @@ WEB = [
     ("get", "/authority/duty.xlsx", {A: 302, H: 403, OH: 403, EA: 403, EC: 403, OE: 403, IA: 403, IN: 200}),
     ("get", "/org/duty/", {A: 302, H: 403, OH: 403, EA: 200, EC: 200, OE: 200, IA: 403, IN: 403}),
     ("get", "/org/duty.xlsx", {A: 302, H: 403, OH: 403, EA: 200, EC: 200, OE: 200, IA: 403, IN: 403}),
-    ("get", "/org/retraining/", {A: 302, H: 403, OH: 403, EA: 403, EC: 403, OE: 403, IA: 200, IN: 403}),
+    ("get", "/org/training/", {A: 302, H: 403, OH: 403, EA: 403, EC: 403, OE: 403, IA: 200, IN: 403}),
     (
         "get",
-        "/learn/certificate/{cert}/",
+        "/learn/record/{record}/",
         {A: 302, H: 200, OH: 404, EA: 403, EC: 403, OE: 403, IA: 403, IN: 403},
     ),
     (
         "get",
-        "/learn/certificate/{cert}/proof/2020.pdf",
+        "/learn/record/{record}/proof/2020.pdf",
         {A: 302, H: 200, OH: 404, EA: 403, EC: 403, OE: 403, IA: 403, IN: 403},
     ),
     ("get", "/org/courses/", {A: 302, H: 403, OH: 403, EA: 403, EC: 403, OE: 403, IA: 200, IN: 403}),
@@ -174,7 +174,9 @@ def test_role_matrix(personas, keys, settings, tmp_path, kind, method, path, rol
         as_of=date(2020, 9, 1),
         now=timezone.now(),
     )[0]
-    url = path.format(entry=personas.entry.pk, token=token.pk, cert=cert.pk, ecert=ecert.number)
+    url = path.format(
+        entry=personas.entry.pk, token=token.pk, cert=cert.pk, record=ecert.record_id, ecert=ecert.number
+    )
     client, headers = Client(), {}
     user = getattr(personas, role, None)
     if user is not None and kind == "web":

@@ -1,8 +1,12 @@
 """The public query (施工项目部管理人员信息查询): page and API, masking, misses, rate limits."""
 
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.test import override_settings
 
+from sitecert.registry.models import LegacyCertificate
 from tests.registry.helpers import import_rows, row
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +31,7 @@ def masked(number: str) -> str:
     return number[:6] + "********" + number[-4:]
 
 
-def test_the_page_finds_a_certificate_by_number_with_the_id_number_masked(client, holder):
+def test_the_page_finds_a_certificate_by_number_with_the_id_number_masked(client, holder, in_round):
     name, number = holder
     page = client.get("/query/", {"mode": "number", "certificate_no": " ＴＪ2015001 "})
     text = page.content.decode()
@@ -45,7 +49,7 @@ def test_the_page_finds_a_certificate_by_number_with_the_id_number_masked(client
     assert number not in text
 
 
-def test_the_page_finds_all_certificates_of_a_person_by_id_number_and_name(client, holder):
+def test_the_page_finds_all_certificates_of_a_person_by_id_number_and_name(client, holder, in_round):
     name, number = holder
     text = client.post(
         "/query/", {"mode": "person", "id_number": number.lower(), "name": name}
@@ -78,7 +82,7 @@ def test_the_form_says_what_is_wrong_with_the_id_number(client):
     assert "身份证号校验位不正确" in page.content.decode()
 
 
-def test_the_page_is_chinese_first_and_english_on_request(client, holder):
+def test_the_page_is_chinese_first_and_english_on_request(client, holder, in_round):
     assert "施工项目部管理人员信息查询" in client.get("/query/").content.decode()
     english = client.get(
         "/query/", {"certificate_no": "TJ2015001"}, headers={"accept-language": "en"}
@@ -86,7 +90,7 @@ def test_the_page_is_chinese_first_and_english_on_request(client, holder):
     assert "Certificate number" in english and "Valid" in english
 
 
-def test_the_api_returns_one_certificate_by_number(client, holder):
+def test_the_api_returns_one_certificate_by_number(client, holder, in_round):
     name, number = holder
     body = client.get("/api/v1/registry/certificates/TJ2016002").json()
     assert body == {
@@ -98,7 +102,26 @@ def test_the_api_returns_one_certificate_by_number(client, holder):
         "issuer": "天津市住房和城乡建设委员会",
         "status": "cancelled",
         "status_label": "注销",
+        "status_reason": "",
+        "ecertificate": None,
     }
+
+
+def test_an_unexchanged_old_certificate_is_valid_on_the_deadline_and_void_from_the_next_day(
+    client, holder, drive_clock
+):
+    for day, status, label in ((date(2020, 12, 31), "valid", "有效"), (date(2021, 1, 1), "voided", "已作废")):
+        drive_clock(datetime.combine(day, time(9), tzinfo=ZoneInfo("Asia/Shanghai")))
+        body = client.get("/api/v1/registry/certificates/TJ2015001").json()
+        assert (body["status"], body["status_label"]) == (status, label)
+        page = client.get("/query/", {"certificate_no": "TJ2015001"}).content.decode()
+        assert f'class="status-{status}">{label}' in page
+    assert (
+        body["status_reason"] == "未在 2020-12-31 前换发电子证书" and "未在 2020-12-31 前换发电子证书" in page
+    )
+    cancelled = client.get("/api/v1/registry/certificates/TJ2016002").json()
+    assert cancelled["status"] == "voided"  # whatever the registry says
+    assert LegacyCertificate.objects.get(certificate_no="TJ2015001").status == "valid"  # derived, not written
 
 
 def test_the_api_looks_up_by_id_number_and_name(client, holder):

@@ -2,20 +2,21 @@
 
 from django.shortcuts import render
 
+from sitecert import clock
 from sitecert.certificates.selectors import ecertificate_counts
+from sitecert.certificates.voiding import shown_statuses
 from sitecert.portals.access import authority_required
 from sitecert.portals.selectors import authority_counts, organisations_pending
-from sitecert.registry.models import LegacyStatus
 
 
 @authority_required
 def home(request):
-    table = authority_counts()
-    totals = {s: sum(r[s] for r in table) for s in [*LegacyStatus.values, "total"]}
+    table = authority_counts(as_of=clock.today())
     context = {
         "table": table,
-        "totals": totals,
-        "statuses": LegacyStatus.choices,
+        "totals": [sum(column) for column in zip(*(counts for _post, counts, _total in table), strict=True)],
+        "total": sum(total for _post, _counts, total in table),
+        "statuses": shown_statuses(),
         "pending": organisations_pending(),
         "ecertificates": ecertificate_counts(),
     }

@@ -10,15 +10,20 @@ from django.views.decorators.http import require_POST
 from sitecert import clock
 from sitecert.errors import DomainError
 from sitecert.learning import assessments, proof, selectors, services, timekeeping
-from sitecert.learning.models import AssessmentAttempt, Course, Enrolment
+from sitecert.learning.hooks import learning_refusal
+from sitecert.learning.models import AssessmentAttempt, Course, Enrolment, TrainingRecord
+from sitecert.learning.records import record_for_legacy, records_of_legacies
 from sitecert.portals import files
 from sitecert.portals.access import holder_required
+from sitecert.portals.selectors import record_number, year_standing
 from sitecert.registry.models import LegacyCertificate
 
 
-def _certificate(request, pk: int) -> LegacyCertificate:
+def _record(request, pk: int) -> TrainingRecord:
     return get_object_or_404(
-        LegacyCertificate.objects.select_related("post"), pk=pk, holder_id=request.user.person_id
+        TrainingRecord.objects.select_related("post", "legacy", "person"),
+        pk=pk,
+        person_id=request.user.person_id,
     )
 
 
@@ -30,30 +35,45 @@ def _enrolment(request, pk: int) -> Enrolment:
 
 
 @holder_required
-def catalogue(request, certificate: int):
-    cert = _certificate(request, certificate)
-    enrolled = dict(Enrolment.objects.filter(certificate=cert).values_list("course_id", "pk"))
+@require_POST
+def begin(request, certificate: int):
+    """Begin learning for one of the holder's old certificates: its training record, then its catalogue."""
+    legacy = get_object_or_404(LegacyCertificate, pk=certificate, holder_id=request.user.person_id)
+    record = records_of_legacies([legacy])[legacy.pk]
+    if reason := learning_refusal(record, clock.today()):
+        messages.error(request, reason)
+        return redirect("holder-home")
+    return redirect("learn-catalogue", record=record_for_legacy(legacy, now=clock.now()).pk)
+
+
+@holder_required
+def catalogue(request, record: int):
+    record = _record(request, record)
+    today = clock.today()
     context = {
-        "certificate": cert,
-        "courses": [(course, enrolled.get(course.pk)) for course in selectors.courses_for(certificate=cert)],
-        "records": selectors.hour_records(certificate=cert),
-        "passed": assessments.assessment_passed(certificate=cert, until=clock.today()),
-        "attempts": cert.assessment_attempts.order_by("-started_at")[:5],
+        "record": record,
+        "number": record_number(record),
+        "refusal": learning_refusal(record, today),
+        "year": year_standing(record, today),
+        "courses": selectors.courses_with_enrolments(record=record, today=today),
+        "records": selectors.hour_records(record=record),
+        "passed": assessments.assessment_passed(record=record, until=today),
+        "attempts": record.assessment_attempts.order_by("-started_at")[:5],
     }
     return render(request, "portals/learn_catalogue.html", context)
 
 
 @holder_required
 @require_POST
-def enrol(request, certificate: int, course: int):
-    cert = _certificate(request, certificate)
+def enrol(request, record: int, course: int):
+    record = _record(request, record)
     try:
         enrolment = services.enrolment_create(
-            user=request.user, certificate=cert, course=get_object_or_404(Course, pk=course)
+            user=request.user, record=record, course=get_object_or_404(Course, pk=course), today=clock.today()
         )
     except DomainError as exc:
         messages.error(request, exc.message)
-        return redirect("learn-catalogue", certificate=cert.pk)
+        return redirect("learn-catalogue", record=record.pk)
     return redirect("learn-course", enrolment=enrolment.pk)
 
 
@@ -77,20 +97,20 @@ def unit(request, enrolment: int, order: int):
 
 @holder_required
 @require_POST
-def assessment_start(request, certificate: int):
-    cert = _certificate(request, certificate)
+def assessment_start(request, record: int):
+    record = _record(request, record)
     try:
-        attempt = assessments.attempt_start(user=request.user, certificate=cert, now=clock.now())
+        attempt = assessments.attempt_start(user=request.user, record=record, now=clock.now())
     except DomainError as exc:
         messages.error(request, exc.message)
-        return redirect("learn-catalogue", certificate=cert.pk)
+        return redirect("learn-catalogue", record=record.pk)
     return redirect("learn-assessment", attempt=attempt.pk)
 
 
 @holder_required
 def assessment(request, attempt: int):
     attempt = get_object_or_404(
-        AssessmentAttempt.objects.select_related("certificate__post"), pk=attempt, user=request.user
+        AssessmentAttempt.objects.select_related("record__post"), pk=attempt, user=request.user
     )
     if request.method == "POST" and attempt.submitted_at is None:
         answers = {}
@@ -113,29 +133,31 @@ def assessment(request, attempt: int):
 
 
 @holder_required
-def proof_of_hours(request, certificate: int, year: int):
-    cert = _certificate(request, certificate)
-    token = proof.proof_token(certificate=cert, year=year)
+def proof_of_hours(request, record: int, year: int):
+    record = _record(request, record)
+    number = record_number(record)
+    token = proof.proof_token(record=record, number=number, year=year)
     url = request.build_absolute_uri(reverse("verify-hours", args=[token]))
-    pdf = proof.proof_of_hours_pdf(certificate=cert, year=year, verify_url=url, today=clock.today())
-    return files.attachment(f"hours-{cert.certificate_no}-{year}.pdf", files.PDF, pdf)
+    pdf = proof.proof_of_hours_pdf(
+        record=record, number=number, year=year, verify_url=url, today=clock.today()
+    )
+    return files.attachment(f"hours-{number}-{year}.pdf", files.PDF, pdf)
 
 
 def verify_hours(request, token: str):
     """The public page a proof's QR code opens: the live record behind the print (ID number masked)."""
     found = proof.proof_token_read(token)
-    cert = (
-        LegacyCertificate.objects.select_related("holder", "post").filter(certificate_no=found[0]).first()
-        if found
-        else None
+    record = (
+        TrainingRecord.objects.select_related("person", "post").filter(pk=found[0]).first() if found else None
     )
-    if cert is None:
+    if record is None:
         return render(request, "portals/verify_hours.html", {"forged": True}, status=404)
-    record = next((r for r in selectors.hour_records(certificate=cert) if r.year == found[1]), None)
+    _pk, number, year = found
     context = {
-        "certificate": cert,
-        "year": found[1],
         "record": record,
-        "passed": assessments.assessment_passed(certificate=cert, until=clock.today()),
+        "number": number,
+        "year": year,
+        "hours": next((r for r in selectors.hour_records(record=record) if r.year == year), None),
+        "passed": assessments.assessment_passed(record=record, until=clock.today()),
     }
     return render(request, "portals/verify_hours.html", context)

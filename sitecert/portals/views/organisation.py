@@ -8,13 +8,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sitecert import clock
-from sitecert.certificates.retraining import Examination, retraining_record
+from sitecert.certificates.training import ExamReport, training_certificate_issue, training_reports_import
 from sitecert.errors import DomainError
 from sitecert.learning import services as learning_services
 from sitecert.learning.models import Course
 from sitecert.learning.reports import hour_report_import
 from sitecert.people import roster, services
-from sitecert.people.exports import staff_workbook
 from sitecert.people.models import Organisation
 from sitecert.portals import files
 from sitecert.portals.access import (
@@ -23,14 +22,15 @@ from sitecert.portals.access import (
     organisation_required,
     roster_entry_for_employer,
 )
+from sitecert.portals.exports import roster_workbook, staff_workbook
 from sitecert.portals.forms import (
     CourseForm,
-    RetrainingForm,
     RosterEndForm,
     RosterEntryForm,
     StaffFilterForm,
     StaffForm,
     TokenForm,
+    TrainingForm,
     UnitForm,
     UploadForm,
     show_error,
@@ -66,6 +66,15 @@ def staff_export(request):
     )
     return files.written(
         f"staff-{clock.today():%Y%m%d}.xlsx", files.XLSX, lambda out: staff_workbook(rows, out)
+    )
+
+
+@employer_required
+def roster_export(request):
+    """The roster as the upload reads it (an empty list is the template)."""
+    entries = request.user.organisation.roster.select_related("person", "post").order_by("person__name", "pk")
+    return files.written(
+        f"roster-{clock.today():%Y%m%d}.xlsx", files.XLSX, lambda out: roster_workbook(entries, out)
     )
 
 
@@ -190,32 +199,44 @@ institution_required = organisation_required(kind=Organisation.Kind.INSTITUTION)
 
 @institution_required
 @require_http_methods(["GET", "POST"])
-def retraining(request):
-    """A passed vocational-training examination after a lapse: the holder's new e-certificate."""
-    form = RetrainingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+def training(request):
+    """职业培训取证: a passed examination issues the person's e-certificate; one by form, or a file of them."""
+    form = TrainingForm(request.POST if "single" in request.POST else None)
+    upload = UploadForm(request.POST if "upload" in request.POST else None, request.FILES or None)
+    result = None
+    if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        exam = Examination(
+        report = ExamReport(
             data["id_number"], data["name"], data["post"].code, data["examined_on"], data["score"]
         )
         try:
-            new = retraining_record(
+            issued = training_certificate_issue(
                 institution=request.user.organisation,
                 by=request.user,
-                exam=exam,
+                report=report,
                 today=clock.today(),
                 now=clock.now(),
             )
         except DomainError as exc:
             show_error(form, exc)
         else:
-            messages.success(
-                request,
-                _("已签发新的电子证书 %(new)s（取代已失效的 %(old)s）")
-                % {"new": new.number, "old": new.replaces.number},
-            )
-            return redirect("org-retraining")
-    return render(request, "portals/retraining.html", {"form": form})
+            messages.success(request, _("已签发电子证书 %(no)s") % {"no": issued.ecertificate.number})
+            return redirect("org-training")
+    if upload.is_bound and upload.is_valid():
+        with upload_on_disk(upload.cleaned_data["file"]) as path:
+            try:
+                result = training_reports_import(
+                    institution=request.user.organisation,
+                    by=request.user,
+                    path=path,
+                    file_name=upload.cleaned_data["file"].name,
+                    today=clock.today(),
+                    now=clock.now(),
+                )
+            except DomainError as exc:
+                show_error(upload, exc)
+    context = {"form": form if form.is_bound else TrainingForm(), "upload": upload, "result": result}
+    return render(request, "portals/training.html", context)
 
 
 @institution_required

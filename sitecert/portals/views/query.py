@@ -1,6 +1,8 @@
 from django.shortcuts import render
 
+from sitecert import clock
 from sitecert.portals.forms import NumberQueryForm, PersonQueryForm
+from sitecert.portals.selectors import public_certificates
 from sitecert.registry.selectors import legacy_certificate_find, legacy_certificates_of
 from sitecert.throttle import RateLimited, check_rate, too_many
 
@@ -24,9 +26,11 @@ def query(request):
             context["form"] = PersonQueryForm()  # never echo the ID number, not even when refusing
         return too_many(request, "registry/query.html", context, exc)
     if person:
-        context["results"] = legacy_certificates_of(**form.cleaned_data)
+        context["results"] = public_certificates(
+            legacy_certificates_of(**form.cleaned_data), on=clock.today()
+        )
         context["form"] = PersonQueryForm()  # the ID number is not echoed back into the page
     else:
         found = legacy_certificate_find(**form.cleaned_data)
-        context["results"] = [found] if found else []
+        context["results"] = public_certificates([found], on=clock.today()) if found else []
     return render(request, "registry/query.html", context)

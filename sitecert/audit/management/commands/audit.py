@@ -1,12 +1,13 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from sitecert.audit.models import AuditEntry
 from sitecert.audit.services import audit_verify
+from sitecert.commandkit import SitecertCommand
 
 
-class Command(BaseCommand):
+class Command(SitecertCommand):
     help = "审计日志：verify 校验哈希链。Audit log: verify the hash chain."
 
     def add_arguments(self, parser):

@@ -2,21 +2,20 @@ import json
 import sys
 from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from tqdm import tqdm
 
 from sitecert import clock
 from sitecert.certificates.exchange import exchange_run
+from sitecert.commandkit import SitecertCommand, day
 from sitecert.errors import DomainError
 
 
-class Command(BaseCommand):
+class Command(SitecertCommand):
     help = "为所有符合条件的原证书换发电子证书。Issue every e-certificate due (catch-up after imports)."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--as-of", type=date.fromisoformat, help="按该日判断（默认今天）/ decide as of this day"
-        )
+        parser.add_argument("--as-of", type=day, help="按该日判断（默认今天）/ decide as of this day")
 
     def handle(self, *args, as_of: date | None, **options):
         as_of = as_of or clock.today()

@@ -1,14 +1,16 @@
 import datetime as dt
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.timezone import localtime
 
 from sitecert import clock
 from sitecert.certificates.keys import key_generate, key_rotate
 from sitecert.certificates.models import SigningKey
+from sitecert.commandkit import SitecertCommand
 
 
-class Command(BaseCommand):
+class Command(SitecertCommand):
     help = "签名密钥：generate 生成、rotate 轮换、list 列出。Signing keys: generate, rotate or list."
 
     def add_arguments(self, parser):
@@ -30,12 +32,14 @@ class Command(BaseCommand):
         if action == "list":
             for key in SigningKey.objects.order_by("created_at"):
                 if key.retired_at and key.retired_at <= now:
-                    state = f"retired {key.retired_at:%Y-%m-%d %H:%M}"
+                    state = f"retired {localtime(key.retired_at):%Y-%m-%d %H:%M}"
                 elif key.activates_at > now:
-                    state = f"published, signs from {key.activates_at:%Y-%m-%d %H:%M}"
+                    state = f"published, signs from {localtime(key.activates_at):%Y-%m-%d %H:%M}"
                 else:
-                    state = "active" + (f" until {key.retired_at:%Y-%m-%d %H:%M}" if key.retired_at else "")
-                self.stdout.write(f"{key.kid}  {key.created_at:%Y-%m-%d}  {state}")
+                    state = "active" + (
+                        f" until {localtime(key.retired_at):%Y-%m-%d %H:%M}" if key.retired_at else ""
+                    )
+                self.stdout.write(f"{key.kid}  {localtime(key.created_at):%Y-%m-%d}  {state}")
             return
         active = SigningKey.objects.filter(retired_at__isnull=True).exists()
         if action == "generate" and active:

@@ -3,14 +3,15 @@ import urllib.request
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from sitecert import clock
 from sitecert.certificates.credentials import time_problem, token_check, token_from
 from sitecert.certificates.keys import key_set
+from sitecert.commandkit import SitecertCommand
 
 
-class Command(BaseCommand):
+class Command(SitecertCommand):
     help = "离线核验二维码令牌或凭证，只用公开密钥（JWKS）。Verify a token offline with the JWKS only."
 
     def add_arguments(self, parser):

@@ -2,24 +2,22 @@ import json
 import sys
 from datetime import date
 
-from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from sitecert import clock
 from sitecert.certificates.models import ECertificate
+from sitecert.commandkit import SitecertCommand, day
 from sitecert.duty.nightly import evaluate
 
 
-class Command(BaseCommand):
+class Command(SitecertCommand):
     help = (
         "评估全部电子证书的年度继续教育义务，记录失效与状态变化（可重复运行）。"
         "Evaluate every e-certificate's yearly duty and record lapses and state changes (idempotent)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--as-of", type=date.fromisoformat, help="按该日评估（默认今天）/ evaluate as of this day"
-        )
+        parser.add_argument("--as-of", type=day, help="按该日评估（默认今天）/ evaluate as of this day")
 
     def handle(self, *args, as_of: date | None, **options):
         as_of = as_of or clock.today()

@@ -1,23 +1,20 @@
 import json
 from datetime import date
 
-from django.core.management.base import BaseCommand
-
 from sitecert import clock
+from sitecert.commandkit import SitecertCommand, day
 from sitecert.duty.nightly import evaluate
 from sitecert.duty.reminders import send_reminders
 
 
-class Command(BaseCommand):
+class Command(SitecertCommand):
     help = (
         "评估后向学时不足的持证人员及其单位管理员发送提醒（每个提醒点只发一次，可重复运行）。"
         "Evaluate, then remind holders short of hours and their employers' administrators (each point once)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--as-of", type=date.fromisoformat, help="按该日（默认今天）/ as of this day (default today)"
-        )
+        parser.add_argument("--as-of", type=day, help="按该日（默认今天）/ as of this day (default today)")
 
     def handle(self, *args, as_of: date | None, **options):
         as_of = as_of or clock.today()

@@ -3,17 +3,18 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from tqdm import tqdm
 
 from sitecert import clock
+from sitecert.commandkit import SitecertCommand, day
 from sitecert.registry.importing import registry_import
 from sitecert.uploads import FileRefused
 
 LOG_EVERY = 100_000
 
 
-class Command(BaseCommand):
+class Command(SitecertCommand):
     help = "导入原证书库文件（.xlsx 或 .csv）。Import a registry file of old certificates."
 
     def add_arguments(self, parser):
@@ -24,12 +25,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="只检查，不写入 / check only, write nothing"
         )
-        parser.add_argument("--as-of", type=date.fromisoformat, help="导入日（默认今天）/ the import day")
+        parser.add_argument("--as-of", type=day, help="导入日（默认今天）/ the import day")
 
     def handle(self, *args, file: Path, report: Path | None, dry_run: bool, as_of: date | None, **options):
         if not file.is_file():
             raise CommandError(f"找不到文件：{file}", returncode=2)
-        progress, close = self._progress()
+        progress, close = self._progress(merging="正在检查" if dry_run else "正在写入")
         out = report.open("w", encoding="utf-8-sig", newline="") if report else None
         try:
             result = registry_import(
@@ -50,13 +51,14 @@ class Command(BaseCommand):
         self.stdout.write(f"{prefix}：{result.describe()}")
         self.stdout.write(json.dumps(result.counts))
 
-    def _progress(self):
-        """A bar on a terminal; plain lines in logs (every LOG_EVERY rows and at each phase)."""
+    def _progress(self, merging: str):
+        """A bar on a terminal; plain lines in logs (every LOG_EVERY rows and at each phase). A dry run checks
+        what it would write, and says so."""
         if sys.stderr.isatty():
             bar = tqdm(unit="行", file=sys.stderr, dynamic_ncols=True)
 
             def update(phase: str, rows: int) -> None:
-                bar.set_description("写入" if phase == "merge" else "读取")
+                bar.set_description(merging if phase == "merge" else "读取")
                 bar.update(rows - bar.n)
 
             return update, bar.close
@@ -66,7 +68,7 @@ class Command(BaseCommand):
         def log(phase: str, rows: int) -> None:
             if phase == "merge" or rows == 0 or rows - logged["rows"] >= LOG_EVERY or logged["rows"] == 0:
                 logged["rows"] = rows
-                word = "正在写入" if phase == "merge" else "已读取"
+                word = merging if phase == "merge" else "已读取"
                 print(f"{word} {rows} 行", file=sys.stderr, flush=True)
 
         return log, lambda: None

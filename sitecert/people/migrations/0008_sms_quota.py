@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('people', '0006_roster_consent'),
+        ('people', '0007_roster_consent'),
     ]
 
     operations = [

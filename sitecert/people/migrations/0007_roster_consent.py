@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('people', '0005_one_time_code_created_at'),
+        ('people', '0006_organisation_examination_posts'),
     ]
 
     operations = [
