@@ -33,11 +33,13 @@ class SitecertAPI(NinjaAPI):
         }
         for operations in schema["paths"].values():
             for operation in operations.values():
-                responses = operation.setdefault("responses", {})
+                # ninja keys responses by int; one key per code, or the JSON would repeat it
+                responses = {str(code): answer for code, answer in operation.get("responses", {}).items()}
                 common = ["422", *(["400"] if "requestBody" in operation else [])]
                 common += ["401", "403"] if operation.get("security") else []
                 for status in common:
                     responses.setdefault(status, error)
+                operation["responses"] = responses
         schema.setdefault("components", {}).setdefault("schemas", {}).setdefault("ErrorOut", ERROR_OUT)
         return schema
 
