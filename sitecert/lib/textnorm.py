@@ -20,6 +20,14 @@ def clean(value: object) -> str:
     return unicodedata.normalize("NFKC", value).strip()
 
 
+def lost_digits(value: object) -> bool:
+    """Whether a numeric cell cannot hold the identifier it was meant to: past 15 significant digits a
+    spreadsheet number has rounded the last ones away."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return abs(value) >= 10**15 or not float(value).is_integer()
+    return False
+
+
 def clean_name(value: object) -> str:
     """A person's name: NFKC, no white space anywhere, one kind of middle dot."""
     name = clean(value)

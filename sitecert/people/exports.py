@@ -3,6 +3,7 @@
 from openpyxl import Workbook
 
 from sitecert.lib.idnumber import mask
+from sitecert.lib.sheetcells import xlsx_row
 
 
 def staff_workbook(rows, out) -> None:
@@ -19,7 +20,7 @@ def staff_workbook(rows, out) -> None:
         "电子证书编号",
         "换证情况",
     ]
-    sheet.append([*header, "在册状态"])
+    sheet.append(xlsx_row(sheet, [*header, "在册状态"]))
     for row in rows:
         entry = row.entry
         numbers = "、".join(c.certificate_no for c in row.certificates)
@@ -28,17 +29,20 @@ def staff_workbook(rows, out) -> None:
         ecerts = "、".join(x.ecertificate.number for x in exchanges if x.exchanged)
         progress = "；".join("；".join(x.blocking) for x in exchanges if not x.exchanged)
         sheet.append(
-            [
-                entry.person.name,
-                mask(entry.person.id_number),
-                str(entry.post),
-                entry.started_on,
-                entry.ended_on,
-                numbers,
-                status,
-                ecerts,
-                progress,
-                str(entry.get_status_display()),
-            ]
+            xlsx_row(
+                sheet,
+                [
+                    entry.person.name,
+                    mask(entry.person.id_number),
+                    str(entry.post),
+                    entry.started_on,
+                    entry.ended_on,
+                    numbers,
+                    status,
+                    ecerts,
+                    progress,
+                    str(entry.get_status_display()),
+                ],
+            )
         )
     book.save(out)

@@ -8,7 +8,7 @@ handful of statements over the whole file, never a query per row.
 
 import csv
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import IO
@@ -17,10 +17,11 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from sitecert.lib.tabular import Layout, MissingColumns, UnreadableFile, open_table
+from sitecert.lib.sheetcells import csv_row
+from sitecert.lib.tabular import Layout, Limits, MissingColumns, UnreadableFile, open_table
 from sitecert.people.models import Person
 from sitecert.registry.models import ImportBatch, ImportRejection, LegacyCertificate, LegacyCertificateChange
-from sitecert.registry.rows import RowValidator, registry_layout
+from sitecert.registry.rows import COLUMNS, OPTIONAL, RowValidator
 from sitecert.uploads import refusal
 
 FLUSH_ROWS = 10_000
@@ -34,6 +35,7 @@ class ImportResult:
     batch: ImportBatch
     counts: dict[str, int]
     dry_run: bool
+    notes: list[str] = field(default_factory=list)  # which sheet and row were read, footer rows skipped
 
 
 Progress = Callable[[str, int], None]  # (phase, rows read so far)
@@ -56,12 +58,13 @@ def registry_import(
         try:
             return _import(path, file_name, today, imported_by, dry_run, report, progress)
         except (UnreadableFile, MissingColumns) as exc:
-            raise refusal(exc) from exc
+            raise refusal(exc, file_name) from exc
 
 
 def _import(path, file_name, today, imported_by, dry_run, report, progress) -> ImportResult:
-    table = open_table(path, file_name)
-    layout = registry_layout(table.header)
+    table = open_table(path, file_name, columns=COLUMNS, optional=OPTIONAL, limits=Limits())
+    layout = table.layout
+    assert layout is not None
     with transaction.atomic():
         batch = ImportBatch.objects.create(
             file_name=file_name, sha256=table.sha256, imported_by=imported_by, started_at=timezone.now()
@@ -79,14 +82,14 @@ def _import(path, file_name, today, imported_by, dry_run, report, progress) -> I
         stage.drop()
         if dry_run:
             transaction.set_rollback(True)
-    return ImportResult(batch=batch, counts=counts, dry_run=dry_run)
+    return ImportResult(batch=batch, counts=counts, dry_run=dry_run, notes=table.notes)
 
 
 def write_report(rejections: Iterable[tuple], out: IO[str]) -> None:
     """The rejection report: CSV for Excel (the caller opens `out` with utf-8-sig)."""
     writer = csv.writer(out)
     writer.writerow(REPORT_HEADER)
-    writer.writerows(rejections)
+    writer.writerows(map(csv_row, rejections))  # messages quote the file's cells: never formulas
 
 
 def describe_counts(counts: dict[str, int]) -> str:
@@ -202,10 +205,6 @@ class _Stage:
             "conflict",
             _("同一证书编号在文件中出现多次且内容不一致"),
         )
-        duplicate = self.sql(
-            f"""DELETE FROM import_stage WHERE {in_multi} AND row_no NOT IN
-            (SELECT MIN(row_no) FROM import_stage WHERE {in_multi} GROUP BY certificate_no)"""
-        )
         self._reject_keys(
             "id_number",
             "SELECT id_number AS k FROM import_stage GROUP BY id_number HAVING MIN(name) <> MAX(name)",
@@ -220,6 +219,12 @@ class _Stage:
             col("name"),
             "id_name_mismatch",
             _("该身份证号已登记的姓名与本行姓名不一致"),
+        )
+        # Only now are copies counted as duplicates: a copy of a row rejected above was rejected with it,
+        # so that the report lists every row that was not imported.
+        duplicate = self.sql(
+            f"""DELETE FROM import_stage WHERE {in_multi} AND row_no NOT IN
+            (SELECT MIN(row_no) FROM import_stage WHERE {in_multi} GROUP BY certificate_no)"""
         )
         self._add_people()
         updated = self._update_certificates()

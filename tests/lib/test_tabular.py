@@ -32,7 +32,7 @@ def test_quoted_line_breaks_keep_record_numbers(tmp_path):
     ("name", "content", "code"),
     [
         ("r.xls", b"\xd0\xcf\x11\xe0", "type"),
-        ("r.csv", HEADER.encode("utf-16"), "encoding"),
+        ("r.csv", HEADER.encode("utf-32"), "encoding"),
         ("r.csv", b"\x81\x20\xff\xfe", "encoding"),
         ("r.csv", b"a,b\n\x00\x00", "binary"),
         ("r.csv", b"", "empty"),

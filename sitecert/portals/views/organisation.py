@@ -98,11 +98,11 @@ def _upload_page(request, template: str, importer):
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        with upload_on_disk(upload) as path:
-            try:
+        try:
+            with upload_on_disk(upload) as path:
                 result = importer(path=path, file_name=upload.name, today=timezone.localdate())
-            except DomainError as exc:
-                show_error(form, exc)
+        except DomainError as exc:  # the file refused, by its size before it is read too
+            show_error(form, exc)
     return render(request, template, {"form": form, "result": result})
 
 

@@ -36,11 +36,13 @@ class Command(BaseCommand):
                 path=file, today=as_of or timezone.localdate(), dry_run=dry_run, report=out, progress=progress
             )
         except FileRefused as exc:
-            raise CommandError(f"{file.name}: {exc.message}", returncode=2) from exc
+            raise CommandError(exc.message, returncode=2) from exc  # the message names the file
         finally:
             close()
             if out:
                 out.close()
+        for note in result.notes:
+            self.stdout.write(note)
         prefix = "试运行（未写入）" if dry_run else "导入完成"
         self.stdout.write(f"{prefix}：{describe_counts(result.counts)}")
         self.stdout.write(json.dumps(result.counts))
