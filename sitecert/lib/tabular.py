@@ -350,12 +350,12 @@ def _check_archive(path: Path, limits: Limits) -> None:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise UnreadableFile("corrupt", str(exc)) from exc
-    unpacked = sum(m.file_size for m in members)
-    if len(members) > 10_000 or unpacked > limits.unpacked:
-        raise UnreadableFile("too_large", f"{unpacked / (1 << 20):,.0f} MB")
     for m in members:
         if m.file_size > 1 << 20 and m.file_size > limits.ratio * max(m.compress_size, 1):
             raise UnreadableFile("bomb", f"{m.filename} {m.file_size // max(m.compress_size, 1)}:1")
+    unpacked = sum(m.file_size for m in members)
+    if len(members) > 10_000 or unpacked > limits.unpacked:
+        raise UnreadableFile("too_large", f"{unpacked / (1 << 20):,.0f} MB")
 
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)"')
