@@ -14,6 +14,7 @@ import codecs
 import csv
 import hashlib
 import re
+import sys
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -123,7 +124,7 @@ class Table:
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")  # how OOXML writes a control character: _x000D_ is CR
 # Whatever in a text cell needs more than clean(): export prefixes, line breaks, OOXML escapes.
 _FIXABLE = re.compile(r"^\s*(?:['`]|=\")|[\r\n]|_x[0-9A-Fa-f]{4}_")
-_FIXABLE_ROW = re.compile(r"(?:^|\0)\s*(?:['`]|=\")|[\r\n]|_x[0-9A-Fa-f]{4}_")
+_SUSPECT = re.compile(r"[\r\n'`=_]")  # one character class: a fast scan of a whole row
 
 
 def fix_text(text: str) -> str:
@@ -143,11 +144,6 @@ def _fix_cells(row: Sequence) -> Sequence:
     return [fix_text(c) if type(c) is str and _FIXABLE.search(c) else c for c in row]
 
 
-def _fix_text_row(row: list[str]) -> list[str]:
-    """A row of text cells (delimited files): one search over the joined row in the common case."""
-    return _fix_cells(row) if _FIXABLE_ROW.search("\0".join(row)) else row  # type: ignore[return-value]
-
-
 _FOOTERS = (
     "合计",
     "总计",
@@ -163,14 +159,11 @@ _FOOTERS = (
     "备注",
     "注:",
 )
-_FOOTER_START = frozenset(word[0] for word in _FOOTERS)
+_FOOTER_START = frozenset([word[0] for word in _FOOTERS] + [" ", "\u3000", "\t"])
 
 
-def _footer(row: Sequence) -> bool:
-    """A totals or signature row (合计…, 制表人：…): its first filled cell starts with such a word."""
-    first = next(filter(None, row), None)
-    if type(first) is not str or first.lstrip()[:1] not in _FOOTER_START:
-        return False
+def _footer(first: str) -> bool:
+    """Whether a row whose first filled cell is `first` is a totals or signature row (合计…, 制表人：…)."""
     return "".join(clean(first).split()).startswith(_FOOTERS)
 
 
@@ -216,51 +209,63 @@ def _searched(columns, optional, places: list[str]) -> MissingColumns:
 
 
 def _numbered(
-    rows: Iterable[Sequence], start: int, limits: Limits, notes: list[str]
+    rows: Iterable[Sequence], start: int, limits: Limits, notes: list[str], *, text: bool
 ) -> Iterator[tuple[int, Sequence]]:
-    """Non-blank rows with their numbers; footers skipped with a note; the row limit counted as they come."""
-    data = 0
-    most = limits.rows
+    """Non-blank rows with their numbers; footers skipped with a note; the row limit counted as they come.
+
+    Rows of delimited `text` that may need fix_text are fixed here, after a single search of the joined
+    row; a file with no byte that calls for it (most) is not searched at all."""
+    most = limits.rows if limits.rows is not None else sys.maxsize
+    last = start + 2 * most + HEADER_ROWS if limits.rows is not None else sys.maxsize
+    data, suspect, starts = 0, _SUSPECT.search, _FOOTER_START
     for number, row in enumerate(rows, start):
-        if most is not None and number - start >= 2 * most + HEADER_ROWS:
+        if number >= last:  # blank rows count too: a million of them is no file to read
             raise UnreadableFile("too_many_rows", str(most))
         if not any(row):  # a row of empty cells is a blank line, not data
             continue
-        if _footer(row):
+        if text and suspect("\0".join(row)):
+            row = _fix_cells(row)
+        first = row[0] or next(filter(None, row), None)
+        if type(first) is str and first[:1] in starts and _footer(first):
             notes.append(f"第{number}行是合计或表尾说明，已跳过")
             continue
         data += 1
-        if most is not None and data > most:
+        if data > most:
             raise UnreadableFile("too_many_rows", str(most))
         yield number, row
-
-
-def _checked(rows: Iterator[tuple[int, Sequence]], error, code: str, detail) -> Iterator:
-    try:
-        yield from rows
-    except error as exc:
-        raise UnreadableFile(code, detail()) from exc
 
 
 # -- delimited text ------------------------------------------------------------------------------------
 
 
-def _scan(path: Path) -> tuple[str, str | None]:
-    """SHA-256 of the file and the encoding of its text: UTF-8, GB18030, or UTF-16 with a BOM; "binary"
-    for NUL bytes; None when it decodes as none of them."""
+@dataclass
+class _Scan:
+    sha256: str
+    encoding: str | None  # None when the text decodes as none of those read; "binary" for NUL bytes
+    suspect: bool = True  # whether any cell may need fix_text (a quote, prefix or escape is in the file)
+
+
+# Bytes without which no cell needs fix_text: a line break inside a cell needs a quoted field, and so does
+# ="…"; ' and ` are the other prefixes; _x begins an OOXML escape.
+_SUSPECT_BYTES = (b'"', b"'", b"`", b"_x")
+
+
+def _scan(path: Path) -> _Scan:
+    """SHA-256 of the file and the encoding of its text: UTF-8, GB18030, or UTF-16 with a BOM."""
     digest = hashlib.sha256()
     with path.open("rb") as f:
         start = f.read(4)
     if start.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        return _digest(path), None
+        return _Scan(_digest(path), None)
     utf16 = start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))  # Excel's "Unicode text"
     names = ("utf-16",) if utf16 else ("utf-8", "gb18030")
     decoders = {name: codecs.getincrementaldecoder(name)() for name in names}
-    nul = False
+    nul, suspect = False, utf16
     with path.open("rb") as f:
         while chunk := f.read(_CHUNK):
             digest.update(chunk)
             nul = nul or (not utf16 and b"\0" in chunk)
+            suspect = suspect or any(b in chunk for b in _SUSPECT_BYTES)
             for name, decoder in list(decoders.items()):
                 try:
                     decoder.decode(chunk)
@@ -272,9 +277,9 @@ def _scan(path: Path) -> tuple[str, str | None]:
         except UnicodeDecodeError:
             del decoders[name]
     if nul:
-        return digest.hexdigest(), "binary"
+        return _Scan(digest.hexdigest(), "binary")
     encoding = next(iter(decoders), None)
-    return digest.hexdigest(), ("utf-8-sig" if encoding == "utf-8" else encoding)
+    return _Scan(digest.hexdigest(), "utf-8-sig" if encoding == "utf-8" else encoding, suspect)
 
 
 def _digest(path: Path) -> str:
@@ -283,7 +288,8 @@ def _digest(path: Path) -> str:
 
 
 def _open_delimited(path: Path, columns, optional, limits: Limits) -> Table:
-    sha, encoding = _scan(path)
+    scan = _scan(path)
+    sha, encoding = scan.sha256, scan.encoding
     if encoding == "binary":
         raise UnreadableFile("binary")
     if encoding is None:
@@ -312,15 +318,16 @@ def _open_delimited(path: Path, columns, optional, limits: Limits) -> Table:
         raise _searched(columns, optional, [f"文件的前{HEADER_ROWS}行"])
     at, layout = found
     notes = [] if at == 0 and delimiter == "," else [_delimited_note(at + 1, delimiter)]
-    rows = chain((_fix_text_row(r) for r in head[at + 1 :]), map(_fix_text_row, reader))
+    rows = chain(head[at + 1 :], reader)
 
     def numbered() -> Iterator[tuple[int, Sequence]]:
         with f:
-            yield from _checked(
-                _numbered(rows, at + 2, limits, notes), csv.Error, "malformed", lambda: str(reader.line_num)
-            )
+            try:
+                yield from _numbered(rows, at + 2, limits, notes, text=scan.suspect)
+            except csv.Error as exc:  # e.g. an unclosed quote swallowing the rest of the file
+                raise UnreadableFile("malformed", str(reader.line_num)) from exc
 
-    header = _fix_text_row(head[at])
+    header = _fix_cells(head[at])
     return Table(list(header), numbered(), sha, None, layout, None, at + 1, notes)
 
 
@@ -465,12 +472,9 @@ def _read_book(book, sha: str, columns, optional, limits: Limits) -> Table:
 
     def numbered() -> Iterator[tuple[int, Sequence]]:
         try:
-            yield from _checked(
-                _numbered(body, at + 2, limits, notes),
-                (zipfile.BadZipFile, OSError, ValueError),
-                "corrupt",
-                lambda: "",
-            )
+            yield from _numbered(body, at + 2, limits, notes, text=False)
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise UnreadableFile("corrupt", str(exc)) from exc
         finally:
             book.close()
 
