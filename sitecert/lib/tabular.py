@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
 
-from sitecert.lib.textnorm import clean
+from sitecert.lib.textnorm import FOOTER_START, fix_text, header_key, is_footer, needs_fix
+from sitecert.lib.xlsxparts import archive_problem, fill_merged, merged_down
 
 _CHUNK = 1 << 20
 HEADER_ROWS = 20  # how far down a sheet the header row is looked for
@@ -57,12 +58,6 @@ class Limits:
     rows: int | None = None  # data rows; blank rows count too, against twice this
     unpacked: int = 4 << 30  # an .xlsx's declared uncompressed size, all members together
     ratio: int = 100  # uncompressed / compressed of any member over 1 MiB (real sheets: 5 to 30)
-
-
-def header_key(value: object) -> str:
-    """A header cell as compared with the accepted names: `姓  名`, `身份证\\n号码`, `*姓名` all match."""
-    text = "".join(clean(value).split()).lower()
-    return text.lstrip("*").removesuffix("(必填)").removesuffix("*")
 
 
 @dataclass
@@ -113,58 +108,14 @@ class Table:
     header_row: int = 1
     notes: list[str] = field(default_factory=list)  # what was read where, rows skipped as footers
 
-    @property
-    def where(self) -> str:
-        sheet = f"工作表“{self.sheet}”" if self.sheet is not None else ""
-        return f"{sheet}第{self.header_row}行"
-
 
 # -- cells ---------------------------------------------------------------------------------------------
 
-_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")  # how OOXML writes a control character: _x000D_ is CR
-# Whatever in a text cell needs more than clean(): export prefixes, line breaks, OOXML escapes.
-_FIXABLE = re.compile(r"^\s*(?:['`]|=\")|[\r\n]|_x[0-9A-Fa-f]{4}_")
 _SUSPECT = re.compile(r"[\r\n'`=_]")  # one character class: a fast scan of a whole row
 
 
-def fix_text(text: str) -> str:
-    """A text cell as the person who made it meant it: OOXML escapes decoded, line breaks inside the cell
-    removed (wrapped text, not data), and the prefixes system exports add to keep a number as text
-    (`'`, a back-tick, `="…"`) taken off."""
-    text = _ESCAPE.sub(lambda m: chr(int(m[1], 16)), text)
-    text = text.replace("\r", "").replace("\n", "").strip()
-    if text.startswith('="') and text.endswith('"') and len(text) > 2:
-        return text[2:-1]
-    if text[:1] in ("'", "`"):
-        return text[1:]
-    return text
-
-
 def _fix_cells(row: Sequence) -> Sequence:
-    return [fix_text(c) if type(c) is str and _FIXABLE.search(c) else c for c in row]
-
-
-_FOOTERS = (
-    "合计",
-    "总计",
-    "小计",
-    "共计",
-    "总数",
-    "制表",
-    "填表",
-    "审核",
-    "复核",
-    "负责人",
-    "打印",
-    "备注",
-    "注:",
-)
-_FOOTER_START = frozenset([word[0] for word in _FOOTERS] + [" ", "\u3000", "\t"])
-
-
-def _footer(first: str) -> bool:
-    """Whether a row whose first filled cell is `first` is a totals or signature row (合计…, 制表人：…)."""
-    return "".join(clean(first).split()).startswith(_FOOTERS)
+    return [fix_text(c) if type(c) is str and needs_fix(c) else c for c in row]
 
 
 # -- finding the header --------------------------------------------------------------------------------
@@ -217,7 +168,7 @@ def _numbered(
     row; a file with no byte that calls for it (most) is not searched at all."""
     most = limits.rows if limits.rows is not None else sys.maxsize
     last = start + 2 * most + HEADER_ROWS if limits.rows is not None else sys.maxsize
-    data, suspect, starts = 0, _SUSPECT.search, _FOOTER_START
+    data, suspect, starts = 0, _SUSPECT.search, FOOTER_START
     for number, row in enumerate(rows, start):
         if number >= last:  # blank rows count too: a million of them is no file to read
             raise UnreadableFile("too_many_rows", str(most))
@@ -226,7 +177,7 @@ def _numbered(
         if text and suspect("\0".join(row)):
             row = _fix_cells(row)
         first = row[0] or next(filter(None, row), None)
-        if type(first) is str and first[:1] in starts and _footer(first):
+        if type(first) is str and first[:1] in starts and is_footer(first):
             notes.append(f"第{number}行是合计或表尾说明，已跳过")
             continue
         data += 1
@@ -349,79 +300,16 @@ def _delimited_note(header_row: int, delimiter: str) -> str:
 # -- xlsx ----------------------------------------------------------------------------------------------
 
 
-def _check_archive(path: Path, limits: Limits) -> None:
-    """Refuse from the zip's directory alone, before anything is decompressed: Python's zipfile stops a
-    member at its declared size (and fails its CRC beyond), so declared sizes bound what parsing costs."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise UnreadableFile("corrupt", str(exc)) from exc
-    for m in members:
-        if m.file_size > 1 << 20 and m.file_size > limits.ratio * max(m.compress_size, 1):
-            raise UnreadableFile("bomb", f"{m.filename} {m.file_size // max(m.compress_size, 1)}:1")
-    unpacked = sum(m.file_size for m in members)
-    if len(members) > 10_000 or unpacked > limits.unpacked:
-        raise UnreadableFile("too_large", f"{unpacked / (1 << 20):,.0f} MB")
-
-
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)"')
-
-
-def _column_number(letters: bytes) -> int:
-    n = 0
-    for c in letters:
-        n = n * 26 + c - 64
-    return n
-
-
-def _merged_down(archive: zipfile.ZipFile, member: str) -> dict[int, list[tuple[int, int]]]:
-    """The sheet's merged ranges that span rows, as {first row: [(column index, last row)]}.
-
-    They are listed after the rows, so they are found by a pass over the decompressed XML (a regular
-    expression over chunks, no parsing) before the rows are read."""
-    found: dict[int, list[tuple[int, int]]] = {}
-    tail = b""
-    with archive.open(member) as f:
-        while chunk := f.read(_CHUNK):
-            block = tail + chunk
-            if b"mergeCell" in block:
-                for m in _MERGE.finditer(block):
-                    top, bottom = int(m[2]), int(m[4])
-                    if bottom > top:
-                        found.setdefault(top, []).append((_column_number(m[1]) - 1, bottom))
-            tail = block[-200:]  # a range cut by the chunk's end is found whole in the next block
-    return {top: sorted(set(ranges)) for top, ranges in found.items()}
-
-
-def _fill_merged(rows: Iterable[Sequence], start: int, merged: dict, after: int) -> Iterator[Sequence]:
-    """A merged range's value in every row of the range (in its first column): the issuer merged down a
-    block of rows belongs to each of them. Ranges that begin at or above the header row are not data."""
-    merged = {top: ranges for top, ranges in merged.items() if top > after}
-    if not merged:
-        yield from rows
-        return
-    active: list[tuple[int, int, object]] = []  # (column, last row, value)
-    for number, row in enumerate(rows, start):
-        if active:
-            active = [a for a in active if a[1] >= number]
-            if active:
-                row = list(row)
-                for column, _last, value in active:
-                    if column >= len(row):
-                        row.extend([None] * (column + 1 - len(row)))
-                    if row[column] is None or row[column] == "":
-                        row[column] = value
-        if number in merged:
-            active += [(c, last, row[c] if c < len(row) else None) for c, last in merged[number]]
-        yield row
-
-
 def _open_xlsx(path: Path, columns, optional, limits: Limits) -> Table:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
-    _check_archive(path, limits)
+    try:
+        problem = archive_problem(path, unpacked=limits.unpacked, ratio=limits.ratio)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UnreadableFile("corrupt", str(exc)) from exc
+    if problem:
+        raise UnreadableFile(*problem)
     sha = _digest(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
@@ -467,8 +355,8 @@ def _read_book(book, sha: str, columns, optional, limits: Limits) -> Table:
     skipped = [s.title for s in book.worksheets if s is not sheet]
     if skipped:
         notes.append("未读取的工作表：" + "、".join(f"“{t}”" for t in skipped))
-    merged = _merged_down(book._archive, sheet._worksheet_path)
-    body = _fill_merged(chain(head[at + 1 :], map(_fix_cells, cells)), at + 2, merged, at + 1)
+    merged = merged_down(book._archive, sheet._worksheet_path)
+    body = fill_merged(chain(head[at + 1 :], map(_fix_cells, cells)), at + 2, merged, at + 1)
 
     def numbered() -> Iterator[tuple[int, Sequence]]:
         try:

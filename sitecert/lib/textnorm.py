@@ -1,5 +1,6 @@
 """Normalisation of text cells and personal names (DOMAIN.md, "Reading registry files")."""
 
+import re
 import unicodedata
 
 # Everything people type as the middle dot of a minority name, after NFKC (which turns ． into ".").
@@ -43,3 +44,56 @@ def name_problem(name: str) -> str | None:
     if not name.isalpha() and any(c.isdigit() for c in name):
         return "digits"
     return None
+
+
+# -- spreadsheet cells (issue 14) ---------------------------------------------------------------------
+
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")  # how OOXML writes a control character: _x000D_ is CR
+# Whatever in a text cell needs more than clean(): export prefixes, line breaks, OOXML escapes.
+_FIXABLE = re.compile(r"^\s*(?:['`]|=\")|[\r\n]|_x[0-9A-Fa-f]{4}_")
+
+
+def needs_fix(text: str) -> bool:
+    return _FIXABLE.search(text) is not None
+
+
+def fix_text(text: str) -> str:
+    """A text cell as the person who made it meant it: OOXML escapes decoded, line breaks inside the cell
+    removed (wrapped text, not data), and the prefixes system exports add to keep a number as text
+    (`'`, a back-tick, `="…"`) taken off."""
+    text = _ESCAPE.sub(lambda m: chr(int(m[1], 16)), text)
+    text = text.replace("\r", "").replace("\n", "").strip()
+    if text.startswith('="') and text.endswith('"') and len(text) > 2:
+        return text[2:-1]
+    if text[:1] in ("'", "`"):
+        return text[1:]
+    return text
+
+
+def header_key(value: object) -> str:
+    """A header cell as compared with the accepted names: `姓  名`, `身份证\\n号码`, `*姓名` all match."""
+    text = "".join(clean(value).split()).lower()
+    return text.lstrip("*").removesuffix("(必填)").removesuffix("*")
+
+
+FOOTERS = (
+    "合计",
+    "总计",
+    "小计",
+    "共计",
+    "总数",
+    "制表",
+    "填表",
+    "审核",
+    "复核",
+    "负责人",
+    "打印",
+    "备注",
+    "注:",
+)
+FOOTER_START = frozenset([word[0] for word in FOOTERS] + [" ", "\u3000", "\t"])
+
+
+def is_footer(first: str) -> bool:
+    """Whether a row whose first filled cell is `first` is a totals or signature row (合计…, 制表人：…)."""
+    return "".join(clean(first).split()).startswith(FOOTERS)

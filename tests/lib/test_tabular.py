@@ -1,6 +1,7 @@
 import pytest
 
-from sitecert.lib.tabular import Limits, MissingColumns, UnreadableFile, fix_text, header_key, open_table
+from sitecert.lib.tabular import Limits, MissingColumns, UnreadableFile, open_table
+from sitecert.lib.textnorm import fix_text, header_key
 
 HEADER = "证书编号,姓名\n"
 
