@@ -105,3 +105,21 @@ def test_the_rejection_report_lists_the_copy_of_a_rejected_row(tmp_path):
         registry_import(path=OFFICE / "rejected-copies.csv", today=TODAY, report=out)
     rows = [line.split(",")[0] for line in report.read_text(encoding="utf-8-sig").splitlines()[1:]]
     assert rows == ["2", "3", "4"]
+
+
+def test_the_command_says_which_sheet_and_row_it_read(capsys):
+    from django.core.management import call_command
+
+    call_command("import_registry", str(OFFICE / "title-rows.xlsx"), "--as-of", TODAY.isoformat())
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "读取工作表“证书台账”，表头在第4行"
+    assert json.loads(out[-1])["created"] == 4
+
+
+def test_the_command_refuses_a_bomb_with_exit_status_2_naming_the_file():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError) as exc:
+        call_command("import_registry", str(OFFICE / "zip-bomb.xlsx"))
+    assert exc.value.returncode == 2
+    assert str(exc.value).startswith("文件“zip-bomb.xlsx”：Excel 文件的压缩比异常（xl/sharedStrings.xml ")
