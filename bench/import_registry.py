@@ -29,6 +29,20 @@ def generate(path: Path, rows: int) -> None:
         writer.writerows(itertools.islice(demo.registry_rows(rows, seed=5), rows))
 
 
+def generate_xlsx(path: Path, rows: int) -> None:
+    """The same generated rows as an .xlsx (write-only openpyxl, as an export job would write it)."""
+    from openpyxl import Workbook
+
+    from sitecert.registry import demo
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("原证书")
+    sheet.append(demo.HEADER)
+    for row in itertools.islice(demo.registry_rows(rows, seed=5), rows):
+        sheet.append(row)
+    book.save(path)
+
+
 def ceiling(engine: Engine, path: Path) -> float:
     """The database's own bulk load of the same file into a bare table: no validation, no index."""
     url = engine.fresh("bench_ceiling")
@@ -137,6 +151,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--sample", type=int, default=20_000)
+    parser.add_argument("--xlsx-rows", type=int, default=200_000, help="rows of the .xlsx measured (0: none)")
     parser.add_argument("--ie-worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.ie_worker:
@@ -152,6 +167,10 @@ def main() -> None:
         ours, ours_peak, ours_counts = sitecert_import(engine, full, "bench_sitecert")
         small, _, _ = sitecert_import(engine, sample, "bench_sitecert_sample")
         ie, ie_peak, ie_counts = import_export(engine, sample)
+        if args.xlsx_rows:
+            book = workdir / "registry.xlsx"
+            generate_xlsx(book, args.xlsx_rows)
+            xlsx, xlsx_peak, xlsx_counts = sitecert_import(engine, book, "bench_sitecert_xlsx")
     rate = {
         "ceiling": args.rows / ceil,
         "sitecert": args.rows / ours,
@@ -167,6 +186,12 @@ def main() -> None:
     print(
         f"  django-import-export on the sample    {rate['import_export']:>12,.0f}   peak {ie_peak} MiB  {ie_counts}"
     )
+    if args.xlsx_rows:
+        rate["sitecert_xlsx"] = args.xlsx_rows / xlsx
+        print(
+            f"  sitecert, {args.xlsx_rows:,}-row .xlsx       {rate['sitecert_xlsx']:>12,.0f}   "
+            f"peak {xlsx_peak} MiB  {xlsx:.1f} s  {xlsx_counts}"
+        )
     print(f"  sitecert / ceiling       {rate['sitecert'] / rate['ceiling']:.3f}   (target >= 0.2)")
     print(f"  sitecert / import-export {rate['sitecert'] / rate['import_export']:.1f}   (target >= 20)")
     print(
@@ -175,6 +200,7 @@ def main() -> None:
                 "engine": kind,
                 "rows": args.rows,
                 "peak_mib": ours_peak,
+                **({"xlsx_rows": args.xlsx_rows, "xlsx_peak_mib": xlsx_peak} if args.xlsx_rows else {}),
                 **{k: round(v) for k, v in rate.items()},
             }
         )

@@ -20,7 +20,7 @@ from sitecert.lib import idnumber
 from sitecert.lib.dates import parse_date
 from sitecert.lib.textnorm import clean, clean_name
 from sitecert.people.models import Organisation, User
-from sitecert.uploads import UploadResult, read_records
+from sitecert.uploads import UploadResult, id_excel_message, read_records
 
 COLUMNS = {
     "id_number": ("身份证号", "身份证号码", "id_number"),
@@ -108,10 +108,13 @@ def hour_report_rows(
 def _check(row: dict, courses: dict, records: dict, today: date, closed: dict) -> list[tuple[str, str, str]]:
     problems = []
     try:
-        number = idnumber.parse(clean(row.get("id_number"))).value
-    except idnumber.InvalidIdNumber:
+        number = idnumber.parse_cell(row.get("id_number"), clean(row.get("id_number"))).value
+    except idnumber.InvalidIdNumber as exc:
         number = None
-        problems.append(("id_number", "id_number", _("身份证号不正确")))
+        if exc.code == "excel_number":
+            problems.append(("id_number", "id_excel_number", id_excel_message()))
+        else:
+            problems.append(("id_number", "id_number", _("身份证号不正确")))
     record = records.get(clean(row.get("certificate_no")))
     if record is None:
         problems.append(("certificate_no", "certificate_unknown", _("没有该证书编号（原证书或电子证书）")))

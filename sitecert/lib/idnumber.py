@@ -6,6 +6,8 @@ from functools import lru_cache
 from operator import getitem
 from typing import NamedTuple
 
+from sitecert.lib.textnorm import lost_digits
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 # Per position, digit character -> weighted value: the checksum becomes a run of dictionary look-ups.
@@ -14,8 +16,12 @@ _ID18 = re.compile(r"[0-9]{17}[0-9X]")
 _ID15 = re.compile(r"[0-9]{15}")
 
 
+_SCIENTIFIC = re.compile(r"[0-9](?:\.[0-9]+)?E\+?[0-9]+", re.IGNORECASE)
+
+
 class InvalidIdNumber(ValueError):
-    """Raised with a reason code: format, check, birth_date."""
+    """Raised with a reason code: format, check, birth_date, excel_number (a spreadsheet stored the number
+    as a number and lost its last digits: nothing in the file says what they were)."""
 
     def __init__(self, code: str, expected: str = ""):
         super().__init__(code)
@@ -60,6 +66,25 @@ def parse(text: str) -> IdNumber:
     if born is None:
         raise InvalidIdNumber("birth_date")
     return IdNumber(number, born)
+
+
+def parse_cell(value: object, text: str) -> IdNumber:
+    """An ID number from a spreadsheet cell: `value` as the reader gave it, `text` the cleaned cell.
+
+    A numeric cell longer than 15 digits, a value in scientific notation, or an 18-digit value ending in
+    000 whose check character fails are what Excel leaves of a number it rounded: refused as such, never
+    read as another person's number and never answered with the check character that would "fix" it.
+    """
+    if lost_digits(value):
+        raise InvalidIdNumber("excel_number")
+    try:
+        return parse(text)
+    except InvalidIdNumber as exc:
+        if (exc.code == "format" and _SCIENTIFIC.fullmatch(text)) or (
+            exc.code == "check" and text.endswith("000")
+        ):
+            raise InvalidIdNumber("excel_number") from None
+        raise
 
 
 @lru_cache(maxsize=65536)  # a few tens of thousands of real birth dates cover a whole population

@@ -22,7 +22,7 @@ from sitecert.people.models import Organisation, RosterEntry, User
 from sitecert.people.services import parse_id_number, parse_name
 from sitecert.registry.models import Person, Post
 from sitecert.registry.posts import PostResolver
-from sitecert.uploads import UploadResult, read_records
+from sitecert.uploads import UploadResult, id_excel_message, read_records
 
 COLUMNS = {
     "id_number": ("身份证号", "身份证号码", "证件号码", "id_number"),
@@ -114,11 +114,14 @@ class _RosterRows:
 
     def parse(self, row_no: int, row: dict) -> tuple | None:
         before = len(self.result.rejections)
+        raw_id = row.get("id_number")
         try:
-            number = idnumber.parse(clean(row.get("id_number"))).value
-        except idnumber.InvalidIdNumber:
+            number = idnumber.parse_cell(raw_id, clean(raw_id)).value
+        except idnumber.InvalidIdNumber as exc:
             number = None
-            self.reject(row_no, "id_number", "id_number", _("身份证号不正确"))
+            excel = exc.code == "excel_number"
+            message = id_excel_message() if excel else _("身份证号不正确")
+            self.reject(row_no, "id_number", "id_excel_number" if excel else "id_number", message)
         name = clean_name(row.get("name"))
         if not name:
             self.reject(row_no, "name", "required", _("姓名为空"))

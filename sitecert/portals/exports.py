@@ -3,6 +3,7 @@
 from openpyxl import Workbook
 
 from sitecert.lib.idnumber import mask
+from sitecert.lib.sheetcells import xlsx_row
 
 
 def staff_workbook(rows, out) -> None:
@@ -20,7 +21,7 @@ def staff_workbook(rows, out) -> None:
         "原证书状态",
         "换证情况",
     ]
-    sheet.append([*header, "在册状态"])
+    sheet.append(xlsx_row(sheet, [*header, "在册状态"]))
     for row in rows:
         entry = row.entry
         ecert = row.ecertificate
@@ -30,19 +31,22 @@ def staff_workbook(rows, out) -> None:
         )
         progress = "；".join("；".join(x.blocking) for _c, _s, x in row.lines if x and not x.exchanged)
         sheet.append(
-            [
-                entry.person.name,
-                mask(entry.person.id_number),
-                str(entry.post),
-                entry.started_on,
-                entry.ended_on,
-                ecert.number if ecert else "",
-                str(ecert.get_status_display()) if ecert else "",
-                numbers,
-                status or ("" if ecert else "无证书"),
-                progress,
-                entry.state_label,
-            ]
+            xlsx_row(
+                sheet,
+                [
+                    entry.person.name,
+                    mask(entry.person.id_number),
+                    str(entry.post),
+                    entry.started_on,
+                    entry.ended_on,
+                    ecert.number if ecert else "",
+                    str(ecert.get_status_display()) if ecert else "",
+                    numbers,
+                    status or ("" if ecert else "无证书"),
+                    progress,
+                    entry.state_label,
+                ],
+            )
         )
     book.save(out)
 
@@ -56,9 +60,19 @@ def roster_workbook(entries, out) -> None:
     entered them, and the upload needs them; the file is the employer's own list."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet("在岗人员名单")
-    sheet.append(ROSTER_HEADER)
+    sheet.append(xlsx_row(sheet, ROSTER_HEADER))
     for entry in entries:
         sheet.append(
-            [entry.person.id_number, entry.person.name, str(entry.post), "", entry.started_on, entry.ended_on]
+            xlsx_row(
+                sheet,
+                [
+                    entry.person.id_number,
+                    entry.person.name,
+                    str(entry.post),
+                    "",
+                    entry.started_on,
+                    entry.ended_on,
+                ],
+            )
         )
     book.save(out)

@@ -13,6 +13,8 @@ from sitecert.registry.importing import batch_rejections, registry_import
 from sitecert.registry.models import ImportBatch, LegacyCertificate, LegacyCertificateChange, Post, PostAlias
 from sitecert.uploads import FileRefused, report_write, upload_on_disk
 
+REGISTRY_UPLOAD_MAX_BYTES = 512 << 20  # a registry of a million rows is about 150 MB of CSV
+
 
 class PostAliasInline(admin.TabularInline):
     model = PostAlias
@@ -82,8 +84,8 @@ class ImportBatchAdmin(ReadOnlyAdmin):
         form = RegistryUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
-            with upload_on_disk(upload) as target:
-                try:
+            try:
+                with upload_on_disk(upload, max_bytes=REGISTRY_UPLOAD_MAX_BYTES) as target:
                     result = registry_import(
                         path=target,
                         file_name=upload.name,
@@ -92,15 +94,17 @@ class ImportBatchAdmin(ReadOnlyAdmin):
                         imported_by=request.user,
                         dry_run=form.cleaned_data["dry_run"],
                     )
-                except FileRefused as exc:
-                    form.add_error("file", exc.message)
+            except FileRefused as exc:
+                form.add_error("file", exc.message)
+            else:
+                for note in result.notes[:20]:
+                    messages.info(request, note)
+                counts = result.describe()
+                if result.dry_run:
+                    messages.info(request, _("试运行完成（未写入）：%(counts)s") % {"counts": counts})
                 else:
-                    counts = result.describe()
-                    if result.dry_run:
-                        messages.info(request, _("试运行完成（未写入）：%(counts)s") % {"counts": counts})
-                    else:
-                        messages.success(request, _("导入完成：%(counts)s") % {"counts": counts})
-                        return redirect("admin:registry_importbatch_change", result.batch.pk)
+                    messages.success(request, _("导入完成：%(counts)s") % {"counts": counts})
+                    return redirect("admin:registry_importbatch_change", result.batch.pk)
         context = {**self.admin_site.each_context(request), "form": form, "opts": self.model._meta}
         context["title"] = _("导入原证书库文件")
         return render(request, "admin/registry/importbatch/upload.html", context)

@@ -7,8 +7,9 @@ handful of statements over the whole file, never a query per row.
 """
 
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import IO
@@ -17,7 +18,7 @@ from django.db import connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from sitecert.lib.tabular import Layout, MissingColumns, UnreadableFile, open_table
+from sitecert.lib.tabular import Layout, Limits, MissingColumns, UnreadableFile, open_table
 from sitecert.registry.models import (
     ImportBatch,
     ImportRejection,
@@ -25,7 +26,7 @@ from sitecert.registry.models import (
     LegacyCertificateChange,
     Person,
 )
-from sitecert.registry.rows import RowValidator, registry_layout
+from sitecert.registry.rows import COLUMNS, OPTIONAL, RowValidator
 from sitecert.uploads import UploadResult, refusal, report_write
 
 FLUSH_ROWS = 10_000
@@ -39,6 +40,7 @@ class ImportResult(UploadResult):
 
     batch: ImportBatch
     dry_run: bool
+    notes: list[str] = field(default_factory=list)  # which sheet and row were read, footer rows skipped
 
 
 Progress = Callable[[str, int], None]  # (phase, rows read so far)
@@ -62,13 +64,14 @@ def registry_import(
         try:
             return _import(path, file_name, today, now, imported_by, dry_run, report, progress)
         except (UnreadableFile, MissingColumns) as exc:
-            raise refusal(exc) from exc
+            raise refusal(exc, file_name) from exc
 
 
 def _import(path, file_name, today, now, imported_by, dry_run, report, progress) -> ImportResult:
-    table = open_table(path, file_name)
-    layout = registry_layout(table.header)
-    with transaction.atomic():
+    table = open_table(path, file_name, columns=COLUMNS, optional=OPTIONAL, limits=Limits())
+    layout = table.layout
+    assert layout is not None
+    with _staging_on_disk(), transaction.atomic():
         batch = ImportBatch.objects.create(
             file_name=file_name, sha256=table.sha256, imported_by=imported_by, started_at=now
         )
@@ -87,7 +90,27 @@ def _import(path, file_name, today, now, imported_by, dry_run, report, progress)
         if dry_run:
             transaction.set_rollback(True)
     rejected = counts.pop("rejected")
-    return ImportResult(batch=batch, dry_run=dry_run, rejected_rows=rejected, **counts)
+    return ImportResult(batch=batch, dry_run=dry_run, rejected_rows=rejected, notes=table.notes, **counts)
+
+
+@contextmanager
+def _staging_on_disk() -> Iterator[None]:
+    """On SQLite, the import's temporary tables in a file rather than in memory (the settings' temp store,
+    which serves the duty run's small temporary tables): a million staged rows and their indexes would
+    otherwise take some 400 MB. SQLite changes it only outside a transaction; inside one (a test, a caller's
+    own transaction) the import runs with the connection's setting."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        before = cursor.execute("PRAGMA temp_store").fetchone()[0]
+        cursor.execute("PRAGMA temp_store = FILE")
+        cursor.execute("PRAGMA temp.cache_size = -65536")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA temp_store = {int(before)}")
 
 
 def batch_rejections(batch: ImportBatch) -> Iterable[tuple]:
@@ -198,10 +221,6 @@ class _Stage:
             "conflict",
             _("同一证书编号在文件中出现多次且内容不一致"),
         )
-        duplicate = self.sql(
-            f"""DELETE FROM import_stage WHERE {in_multi} AND row_no NOT IN
-            (SELECT MIN(row_no) FROM import_stage WHERE {in_multi} GROUP BY certificate_no)"""
-        )
         self._reject_keys(
             "id_number",
             "SELECT id_number AS k FROM import_stage GROUP BY id_number HAVING MIN(name) <> MAX(name)",
@@ -216,6 +235,12 @@ class _Stage:
             col("name"),
             "id_name_mismatch",
             _("该身份证号已登记的姓名与本行姓名不一致"),
+        )
+        # Only now are copies counted as duplicates: a copy of a row rejected above was rejected with it,
+        # so that the report lists every row that was not imported.
+        duplicate = self.sql(
+            f"""DELETE FROM import_stage WHERE {in_multi} AND row_no NOT IN
+            (SELECT MIN(row_no) FROM import_stage WHERE {in_multi} GROUP BY certificate_no)"""
         )
         self._add_people()
         updated = self._update_certificates()

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from sitecert.lib import idnumber
 from sitecert.lib.dates import parse_date
 from sitecert.lib.tabular import Layout
-from sitecert.lib.textnorm import clean, clean_name, name_problem
+from sitecert.lib.textnorm import clean, clean_name, lost_digits, name_problem
 from sitecert.registry.models import LegacyStatus
 from sitecert.registry.posts import PostResolver
+from sitecert.uploads import id_excel_message
 
 # Accepted header names for each field; the first is the one reports use when the file has none.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -30,6 +31,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 OPTIONAL = {"specialty"}
 REQUIRED = tuple(k for k in COLUMNS if k not in OPTIONAL)
 _ISSUED = REQUIRED.index("issued_on")
+_ID = REQUIRED.index("id_number")
 
 STATUS_WORDS = {
     "有效": LegacyStatus.VALID.value,
@@ -79,12 +81,14 @@ class RowValidator:
         problems: list[Problem] = []
         if len(number) > MAX_LENGTH["certificate_no"] or len(issuer) > MAX_LENGTH["issuer"]:
             problems += self._too_long(number, issuer)
+        if type(raw[0]) is not str and lost_digits(raw[0]):
+            problems.append(("certificate_no", "number_lost_digits", _number_message()))
         name = clean_name(name)
         if problem := name_problem(name):
             problems.append(_NAME_PROBLEMS[problem]())
         raw_issued = raw[_ISSUED]
         issued_on = self._issued_on(issued if type(raw_issued) is str else raw_issued, problems)
-        id_number = self._id_number(id_text, issued_on, problems)
+        id_number = self._id_number(raw[_ID], id_text, issued_on, problems)
         specialty = clean(row[self._specialty]) if self._specialty is not None else ""
         post_id = self._post(post, specialty, problems)
         status_value = STATUS_WORDS.get(status)
@@ -119,9 +123,9 @@ class RowValidator:
             problems.append(("issued_on", "date_future", _("发证日期晚于导入当日")))
         return result if isinstance(result, date) else None
 
-    def _id_number(self, text: str, issued_on: date | None, problems: list[Problem]) -> str:
+    def _id_number(self, value: object, text: str, issued_on: date | None, problems: list[Problem]) -> str:
         try:
-            parsed = idnumber.parse(text)
+            parsed = idnumber.parse_cell(value, text)
         except idnumber.InvalidIdNumber as exc:
             problems.append(("id_number", f"id_{exc.code}", _id_message(exc)))
             return ""
@@ -156,7 +160,13 @@ def _status_message(word: str) -> str:
     }
 
 
+def _number_message() -> str:
+    return _("证书编号被 Excel 存成了数字，后几位已丢失，请把该列设为文本后重新导出")
+
+
 def _id_message(exc: idnumber.InvalidIdNumber) -> str:
+    if exc.code == "excel_number":
+        return id_excel_message()
     if exc.code == "check":
         return _("身份证号校验位错误，应为%(expected)s") % {"expected": exc.expected}
     if exc.code == "birth_date":

@@ -10,6 +10,7 @@ import pytest
 
 from sitecert import clock
 from sitecert.learning.models import HourEntry
+from sitecert.learning.records import record_for_legacy
 from tests.browser.conftest import HELP, shoot
 from tests.personas import PASSWORD, course, make_personas, question_bank
 
@@ -47,8 +48,9 @@ def test_a_holder_learns_passes_the_assessment_and_prints_the_proof_of_hours(
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url("**/me/")
-    page.click(f"a[href='/learn/certificate/{cert.pk}/']")
-    page.wait_for_url(f"**/learn/certificate/{cert.pk}/")
+    page.click("button:has-text('参加继续教育')")  # begins the certificate's training record
+    page.wait_for_url("**/learn/record/*/")
+    record = cert.training_record
     page.click("button:has-text('选课')")
     page.wait_for_url("**/learn/*/")
     assert "学时如何计算" in page.inner_text("main")
@@ -61,21 +63,21 @@ def test_a_holder_learns_passes_the_assessment_and_prints_the_proof_of_hours(
     assert [r["credited"] for r in results] == [30, 30, 30]
     page.wait_for_function("() => document.getElementById('learn-status').textContent === '本单元已完成'")
     shoot(page, HELP / "holder-3-learning.png")
-    entry = HourEntry.objects.get(certificate=cert)
+    entry = HourEntry.objects.get(record=record)
     assert (entry.hours, entry.category, entry.completed_on.isoformat()) == (1, "professional", "2020-09-01")
 
     # The assessment of the certificate's post, then the proof of hours.
     options = ["通知勘察设计单位处理", "继续施工", "自行换填", "不予理会"]
     question_bank("builder-civil", "验槽时发现土质与勘察报告不符，应当如何处理？", options, 25)
     driven_clock(3600)
-    page.goto(f"/learn/certificate/{cert.pk}/")
+    page.goto(f"/learn/record/{record.pk}/")
     page.click("button:has-text('开始考核')")
     page.wait_for_url("**/learn/assessment/*/")
     for label in page.locator("label:has-text('通知勘察设计单位处理')").all():
         label.click()
     page.click("button:has-text('交卷')")
     assert "得分 100" in page.inner_text("#assessment-result")
-    page.goto(f"/learn/certificate/{cert.pk}/")
+    page.goto(f"/learn/record/{record.pk}/")
     assert "已通过考核" in page.inner_text("main")
     with page.expect_download() as download:
         page.click("text=下载学时证明")
@@ -109,7 +111,8 @@ def test_a_video_unit_counts_while_it_plays_cannot_be_skipped_and_resumes(page, 
         video_url=f"{live_server.url}/static/sitecert/demo/test-pattern-60s.webm"
     )
     cert = personas.holder.person.legacy_certificates.get(certificate_no="TJ2015000101")
-    enrolment = enrolment_create(user=personas.holder, certificate=cert, course=made)
+    record = record_for_legacy(cert, now=T0)
+    enrolment = enrolment_create(user=personas.holder, record=record, course=made, today=T0.date())
     page.goto("/accounts/login/")
     page.fill("#id_username", personas.holder.username)
     page.fill("#id_password", PASSWORD)

@@ -156,3 +156,35 @@ def test_after_the_round_hours_for_a_void_old_certificate_are_refused_with_the_w
     assert (rejection.row, rejection.column, rejection.code) == (2, "证书编号", "record_closed")
     assert "原证书 TJ2015000101 已作废（未在 2020-12-31 前换发电子证书）" in rejection.message
     assert "职业培训" in rejection.message and not HourEntry.objects.exists()
+
+
+def test_a_report_as_an_institution_exports_it_is_read_and_a_numeric_id_refused(
+    client, personas, courses, tmp_path
+):
+    """Issue 14: a title row, spaced and wrapped headers, an ID number stored as a number (rejected, never
+    matched to anyone), one behind an apostrophe (read), a YYYYMMDD number as the date, a totals row."""
+    from openpyxl import Workbook
+
+    wang = personas.holder.person
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["线下培训学时上报表"])
+    sheet.merge_cells("A1:H1")
+    sheet.append(["身份证\n号码", "姓  名", "证书编号", "课程代码", "学时", "类别", "完成日期", "考核成绩"])
+    sheet.append(
+        [float(wang.id_number), wang.name, "TJ2015000101", "XT-SG-01", 16, "专业岗位知识", 20201102, 86]
+    )
+    sheet.append(
+        ["'" + wang.id_number, wang.name, "TJ2015000101", "XT-GEN-01", 10, "通用知识", 20201103, None]
+    )
+    sheet.append(["合计", None, None, None, 26])
+    book.save(tmp_path / "上报.xlsx")
+    client.force_login(personas.institution_admin)
+    page = upload(client, tmp_path / "上报.xlsx").content.decode()
+    assert "新增 1，更新 0，未变 0，重复 0，拒绝 1" in page
+    assert (
+        "<td>3</td><td>身份证号码</td><td>身份证号被 Excel 存成了数字，后几位已丢失，请把该列设为文本后重新导出</td>"
+        in page
+    )
+    entry = HourEntry.objects.get()
+    assert (entry.course.code, entry.completed_on, entry.hours) == ("XT-GEN-01", date(2020, 11, 3), 10)

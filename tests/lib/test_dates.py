@@ -42,3 +42,24 @@ def test_rejected_forms(value):
 def test_excel_serials_follow_the_1900_system():
     assert from_excel_serial(61) == date(1900, 3, 1)
     assert from_excel_serial(44197) == date(2021, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("value", "day"),
+    [
+        (20140504, date(2014, 5, 4)),  # YYYYMMDD typed into a number cell
+        (20140504.0, date(2014, 5, 4)),
+        ("2013-01-17 00:00:00", date(2013, 1, 17)),
+        ("2018/9/21 0:00", date(2018, 9, 21)),
+        ("2018/9/21 00:00:00", date(2018, 9, 21)),
+        ("2013-01-17T00:00:00", date(2013, 1, 17)),
+    ],
+)
+def test_forms_office_files_use(value, day):
+    assert parse_date(value) == day
+
+
+@pytest.mark.parametrize("value", ["2018/9/21 8:30", 20141332, "2013-01-17 00:00:01"])
+def test_a_time_other_than_midnight_or_a_false_compact_number_is_not_a_date(value):
+    with pytest.raises(ValueError):
+        parse_date(value)

@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 
 from sitecert.lib import idnumber
+from sitecert.lib.idnumber import InvalidIdNumber, build, check_character, parse, parse_cell
 
 # Published examples of GB 11643 numbers with their check characters.
 KNOWN = ["11010519491231002X", "440524188001010014", "120101199003071233"]
@@ -62,3 +63,50 @@ def test_age_counts_whole_years_birthday_included():
 def test_masking_keeps_first_six_and_last_four():
     assert idnumber.mask("11010519491231002X") == "110105********002X"
     assert idnumber.mask("12345") == "*****"
+
+
+def _rounded_passes(rounding):
+    """An ID number that still passes its check after a spreadsheet rounded it (about one in eleven)."""
+    for sequence in range(1000):
+        number = build("120104", date(1980, 1, 1), sequence)
+        if number.endswith("X"):
+            continue
+        damaged = rounding(int(number))
+        if damaged != number and check_character(damaged[:17]) == damaged[17]:
+            return number, damaged
+    raise AssertionError("none found")
+
+
+@pytest.mark.parametrize(
+    "rounding",
+    [lambda n: f"{float(f'{n:.15g}'):.0f}", lambda n: str(int(float(n)))],
+    ids=["excel-15-digits", "nearest-double"],
+)
+def test_a_number_a_spreadsheet_rounded_is_refused_even_when_its_check_passes(rounding):
+    number, damaged = _rounded_passes(rounding)
+    assert parse(damaged).value == damaged  # as text it would pass: only the cell's type tells
+    with pytest.raises(InvalidIdNumber) as exc:
+        parse_cell(float(number), damaged)
+    assert exc.value.code == "excel_number"
+
+
+@pytest.mark.parametrize("text", ["1.20104198001011E+17", "1.20111196810233E+017", "1.2E17"])
+def test_scientific_notation_is_what_excel_left_of_a_number(text):
+    with pytest.raises(InvalidIdNumber) as exc:
+        parse_cell(text, text)
+    assert exc.value.code == "excel_number"
+
+
+def test_a_zero_tailed_number_with_a_wrong_check_is_not_given_a_check_character_hint():
+    number = next(n for s in range(1000) if (n := build("120104", date(1980, 1, 1), s))[-1] != "0")
+    zeroed = number[:15] + "000"
+    with pytest.raises(InvalidIdNumber) as exc:
+        parse_cell(zeroed, zeroed)
+    assert exc.value.code == "excel_number" and exc.value.expected == ""
+
+
+def test_a_fifteen_digit_number_cell_is_exact_and_read():
+    number = build("120104", date(1980, 1, 1), 123)
+    old = number[:6] + number[8:17]
+    assert parse_cell(int(old), old).value == number
+    assert parse_cell(number, number).value == number

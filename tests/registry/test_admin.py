@@ -57,7 +57,10 @@ def test_a_refused_file_is_explained_on_the_form(client, authority, tmp_path):
     path = tmp_path / "r.csv"
     path.write_text("编号,名字\nTJ01,王伟\n", encoding="utf-8")
     page = upload(client, path).content.decode()
-    assert "缺少必需的列：证书编号、姓名、身份证号、岗位、发证日期、发证机关、证书状态" in page
+    assert (
+        "文件“r.csv”：在文件的前20行中没有找到表头行：表头应包含 证书编号、姓名、身份证号、岗位、发证日期、发证机关、证书状态"
+        in page
+    )
     assert not ImportBatch.objects.exists()
 
 

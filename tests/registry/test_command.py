@@ -79,7 +79,7 @@ def test_the_last_line_of_output_is_the_json_counts(tmp_path, person, capsys):
             "证书编号,姓名,身份证号\nTJ01,张伟,x\n".encode("gb18030"),
             "缺少必需的列：岗位、发证日期、发证机关、证书状态",
         ),
-        ("证书编号,姓名\n".encode("utf-16"), "无法识别文件编码"),
+        ("证书编号,姓名\n".encode("utf-32"), "无法识别文件编码"),
         (b"\x00\x01binary\x00", "二进制内容"),
         (
             (",".join(HEADER) + "\n" + '"TJ01,' + "x" * 200_000 + "\n").encode(),

@@ -130,11 +130,11 @@ def _upload_page(request, template: str, importer):
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        with upload_on_disk(upload) as path:
-            try:
+        try:
+            with upload_on_disk(upload) as path:
                 result = importer(path=path, file_name=upload.name, today=clock.today())
-            except DomainError as exc:
-                show_error(form, exc)
+        except DomainError as exc:  # the file refused, by its size before it is read too
+            show_error(form, exc)
     return render(request, template, {"form": form, "result": result})
 
 
@@ -223,8 +223,8 @@ def training(request):
             messages.success(request, _("已签发电子证书 %(no)s") % {"no": issued.ecertificate.number})
             return redirect("org-training")
     if upload.is_bound and upload.is_valid():
-        with upload_on_disk(upload.cleaned_data["file"]) as path:
-            try:
+        try:
+            with upload_on_disk(upload.cleaned_data["file"]) as path:
                 result = training_reports_import(
                     institution=request.user.organisation,
                     by=request.user,
@@ -233,8 +233,8 @@ def training(request):
                     today=clock.today(),
                     now=clock.now(),
                 )
-            except DomainError as exc:
-                show_error(upload, exc)
+        except DomainError as exc:  # the file refused, by its size before it is read too
+            show_error(upload, exc)
     context = {"form": form if form.is_bound else TrainingForm(), "upload": upload, "result": result}
     return render(request, "portals/training.html", context)
 

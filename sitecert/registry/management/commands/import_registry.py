@@ -42,11 +42,13 @@ class Command(SitecertCommand):
                 progress=progress,
             )
         except FileRefused as exc:
-            raise CommandError(f"{file.name}: {exc.message}", returncode=2) from exc
+            raise CommandError(exc.message, returncode=2) from exc  # the message names the file
         finally:
             close()
             if out:
                 out.close()
+        for note in result.notes:
+            self.stdout.write(note)
         prefix = "试运行（未写入）" if dry_run else "导入完成"
         self.stdout.write(f"{prefix}：{result.describe()}")
         self.stdout.write(json.dumps(result.counts))
