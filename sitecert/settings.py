@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "axes",
     # The domain in the order data flows (docs/architecture.md), then the faces.
     "sitecert.audit",
+    "sitecert.outbox",
     "sitecert.policies",
     "sitecert.registry",
     "sitecert.people",
@@ -115,6 +117,34 @@ if not (_redis or DEBUG or SINGLE_PROCESS):
         "Set REDIS_URL (a cache shared by every process), or SINGLE_PROCESS=1 if exactly one process serves"
         " sitecert: without a shared cache each process keeps its own rate-limit counters."
     )
+
+
+# The task queue: Celery with its broker in the same Redis. Without one (development, the SQLite tests) the
+# worker's part runs at once, in the request; docs/deployment.md starts the worker and the scheduler.
+def _broker(redis_url: str) -> str:
+    """Kombu's spelling of a Redis address: a Unix socket is redis+socket://, not unix://."""
+    return (
+        redis_url.replace("unix://", "redis+socket://", 1) if redis_url.startswith("unix://") else redis_url
+    )
+
+
+CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", _broker(_redis))
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_ACKS_LATE = True  # a task is acknowledged when done: a killed worker's task runs again
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "Asia/Shanghai"
+CELERY_BEAT_SCHEDULE = {
+    # The nightly chain of docs/deployment.md, each idempotent: a run missed or repeated does no harm.
+    "exchange": {"task": "sitecert.certificates.exchange_nightly", "schedule": crontab(hour=1, minute=0)},
+    "evaluate-duty": {"task": "sitecert.duty.evaluate_nightly", "schedule": crontab(hour=1, minute=30)},
+    "audit-verify": {"task": "sitecert.audit.verify_nightly", "schedule": crontab(hour=3, minute=0)},
+    "send-reminders": {"task": "sitecert.duty.reminders_daily", "schedule": crontab(hour=8, minute=0)},
+    "outbox-sweep": {"task": "sitecert.outbox.sweep", "schedule": 60.0},
+}
+OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 8)  # then the message is a dead letter (admin: 待发消息)
+
 # Django's own RedisCache increments atomically, which is what django-ratelimit needs (W001 only knows
 # django-redis). Its E003 (a cache of one process) is answered by the refusal above; sitecert.W001 (the
 # portals' checks) still says it on every `check` while counters stay in one process.

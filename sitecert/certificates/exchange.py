@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from celery import current_app
+from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -22,12 +24,13 @@ from sitecert.errors import DomainError
 from sitecert.learning.models import TrainingRecord
 from sitecert.learning.records import records_begin, records_of_legacies
 from sitecert.lib.idnumber import mask
-from sitecert.people.sms import send_sms
+from sitecert.outbox.services import Channel, Letter, messages_put
 from sitecert.policies.models import Policy
 from sitecert.policies.selectors import policy_in_force
 from sitecert.registry.models import LegacyCertificate, Post
 
 log = logging.getLogger(__name__)
+RENDER_PDF = "sitecert.certificates.render_pdf"  # the worker's task (certificates/tasks.py), by name
 SYSTEM = "system"
 
 
@@ -155,13 +158,18 @@ def ecertificates_create(
     ]
     audit_append(events=events, at=now)
     ids = [e.pk for e in ecerts]
-    transaction.on_commit(lambda: issuance_notify(ecertificate_ids=ids))
+    issuance_notify(ecertificate_ids=ids, now=now)
+    if (
+        not settings.CELERY_TASK_ALWAYS_EAGER
+    ):  # with a worker, each PDF is sealed once, ahead of its first reader
+        transaction.on_commit(lambda: [current_app.send_task(RENDER_PDF, args=[pk]) for pk in ids])
     return ecerts
 
 
-def issuance_notify(*, ecertificate_ids: list[int]) -> int:
-    """Tell holders with a confirmed mobile that their e-certificate is issued (after the commit: a rolled-back
-    issuance tells nobody). A failing gateway is logged; the certificate stands and the portal shows it."""
+def issuance_notify(*, ecertificate_ids: list[int], now: datetime) -> int:
+    """Tell holders with a confirmed mobile that their e-certificate is issued, through the outbox, in the
+    issuance's transaction: sent after the commit (a rolled-back issuance tells nobody), once per
+    certificate, retried by the worker."""
     rows = (
         ECertificate.objects.filter(
             pk__in=ecertificate_ids, holder__account__mobile_confirmed_at__isnull=False
@@ -170,24 +178,23 @@ def issuance_notify(*, ecertificate_ids: list[int]) -> int:
         .values_list("number", "post__name", "post__specialty", "holder__account__mobile")
     )
     with translation.override("zh-hans"):  # messages to holders are in Chinese, whatever page triggered them
-        return _notify_each(rows)
+        return _notify_each(rows, now)
 
 
-def _notify_each(rows) -> int:
-    sent = 0
-    for number, post_name, specialty, mobile in rows.iterator(chunk_size=2000):
-        text = _(
-            "【施工现场专业人员证书服务】您的%(post)s职业培训合格证已签发，编号 %(no)s。登录后可下载打印，扫码可核验。"
-        ) % {
-            "post": Post.label(post_name, specialty),
-            "no": number,
-        }
-        try:
-            send_sms(str(mobile), text)
-            sent += 1
-        except Exception:  # a gateway failure must not undo or block the issuance already committed
-            log.exception("issuance notice to %s failed", number)
-    return sent
+def _notify_each(rows, now: datetime) -> int:
+    letters = [
+        Letter(
+            Channel.SMS,
+            str(mobile),
+            _(
+                "【施工现场专业人员证书服务】您的%(post)s职业培训合格证已签发，编号 %(no)s。登录后可下载打印，扫码可核验。"
+            )
+            % {"post": Post.label(post_name, specialty), "no": number},
+            key=f"issued:{number}",
+        )
+        for number, post_name, specialty, mobile in rows.iterator(chunk_size=2000)
+    ]
+    return messages_put(letters, now=now)
 
 
 def certificate_issue(

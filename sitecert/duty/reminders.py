@@ -3,17 +3,16 @@ by SMS and e-mail, and a digest to the administrators of each employer whose ros
 
 Each (certificate, period, deadline, point) is recorded once, before anything is sent, under a unique
 constraint; a run sends only the reminders it recorded itself, so a second or a racing run sends nothing
-again. A failing gateway is logged; the reminder is not retried (the next point will come)."""
+again. Messages leave through the outbox (recorded in the same transaction, retried by the worker)."""
 
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import translation
@@ -22,8 +21,9 @@ from django.utils.translation import gettext as _
 from sitecert.certificates.models import ECertificate
 from sitecert.duty.models import Duty, Reminder
 from sitecert.learning.models import hours_text
+from sitecert.outbox.models import Message
+from sitecert.outbox.services import Channel, Letter, messages_put
 from sitecert.people.models import RosterEntry, User
-from sitecert.people.sms import send_sms
 from sitecert.registry.models import Post
 
 log = logging.getLogger(__name__)
@@ -73,12 +73,14 @@ class SendResult:
     recorded: int = 0
     holders: int = 0
     employers: int = 0
-    failed: int = 0
+    undelivered: int = 0  # messages of the run not delivered when it ended (queued, or failed and retrying)
     by_point: dict[int, int] = field(default_factory=lambda: defaultdict(int))
 
 
-def send_reminders(*, as_of: date, points: list[int] | None = None) -> SendResult:
-    """Record the reminders due on `as_of` that no run recorded before, then send them (in Chinese)."""
+def send_reminders(*, as_of: date, now: datetime, points: list[int] | None = None) -> SendResult:
+    """Record the reminders due on `as_of` that no run recorded before and, in the same transaction, put their
+    messages (in Chinese) in the outbox: a run that dies half-way records and sends nothing, and a reminder
+    recorded is sent after the commit, retried until delivered or a dead letter."""
     points = points or settings.REMINDER_DAYS
     run = uuid.uuid4().hex
     reminders = due(as_of=as_of, points=points)
@@ -86,13 +88,18 @@ def send_reminders(*, as_of: date, points: list[int] | None = None) -> SendResul
         reminder.run = run
     with transaction.atomic():
         Reminder.objects.bulk_create(reminders, batch_size=2000, ignore_conflicts=True)
-    mine = list(Reminder.objects.filter(run=run).select_related("certificate__post", "certificate__holder"))
-    result = SendResult(recorded=len(mine))
-    for reminder in mine:
-        result.by_point[reminder.days_before] += 1
-    with translation.override("zh-hans"):
-        _to_holders(mine, result)
-        _to_employers(mine, as_of, result)
+        mine = list(
+            Reminder.objects.filter(run=run).select_related("certificate__post", "certificate__holder")
+        )
+        result = SendResult(recorded=len(mine))
+        for reminder in mine:
+            result.by_point[reminder.days_before] += 1
+        with translation.override("zh-hans"):
+            letters = [*_to_holders(mine, result, run), *_to_employers(mine, as_of, result, run)]
+        messages_put(letters, now=now, at_once=True)
+    result.undelivered = Message.objects.filter(
+        key__startswith=f"reminder:{run}:", sent_at__isnull=True
+    ).count()
     return result
 
 
@@ -113,7 +120,7 @@ def _by_certificate(reminders: list[Reminder]) -> dict[ECertificate, list[Remind
     return grouped
 
 
-def _to_holders(reminders: list[Reminder], result: SendResult) -> None:
+def _to_holders(reminders: list[Reminder], result: SendResult, run: str) -> Iterator[Letter]:
     grouped = _by_certificate(reminders)
     accounts = {
         u.person_id: u for u in User.objects.filter(person__in={c.holder_id for c in grouped}, is_active=True)
@@ -130,10 +137,14 @@ def _to_holders(reminders: list[Reminder], result: SendResult) -> None:
             "no": cert.number,
             "lines": "；".join(_line(r) for r in items),
         }
-        result.holders += _deliver(user, _("继续教育提醒：%(no)s") % {"no": cert.number}, text, result)
+        mine = _letters(
+            user, _("继续教育提醒：%(no)s") % {"no": cert.number}, text, f"reminder:{run}:{cert.pk}"
+        )
+        result.holders += bool(mine)
+        yield from mine
 
 
-def _to_employers(reminders: list[Reminder], as_of: date, result: SendResult) -> None:
+def _to_employers(reminders: list[Reminder], as_of: date, result: SendResult, run: str) -> Iterator[Letter]:
     """One digest per employer administrator: their listed staff who were reminded today."""
     grouped = _by_certificate(reminders)
     wanted = {(c.holder_id, c.post_id): c for c in grouped}
@@ -150,25 +161,22 @@ def _to_employers(reminders: list[Reminder], as_of: date, result: SendResult) ->
         text = _(
             "【施工现场专业人员证书服务】贵单位有 %(n)d 名在岗人员继续教育学时不足，请登录单位门户查看：%(url)s/org/duty/"
         ) % {"n": len(certs), "url": settings.PUBLIC_URL}
-        result.employers += _deliver(
-            admin, _("在岗人员继续教育提醒"), text, result, body="\n".join([text, *lines])
+        mine = _letters(
+            admin,
+            _("在岗人员继续教育提醒"),
+            text,
+            f"reminder:{run}:employer:{admin.pk}",
+            "\n".join([text, *lines]),
         )
+        result.employers += bool(mine)
+        yield from mine
 
 
-def _deliver(user: User, subject: str, text: str, result: SendResult, body: str | None = None) -> int:
-    """SMS to a confirmed mobile and e-mail to an address on file, each on its own (a failing gateway is
-    counted and logged, the other channel still goes); 1 if anything went out."""
-    channels: list[Callable[[], object]] = []
+def _letters(user: User, subject: str, text: str, key: str, body: str | None = None) -> list[Letter]:
+    """An SMS to a confirmed mobile and an e-mail to an address on file, each keyed once."""
+    letters = []
     if user.mobile and user.mobile_confirmed_at:
-        channels.append(lambda: send_sms(str(user.mobile), text))
+        letters.append(Letter(Channel.SMS, str(user.mobile), text, f"{key}:sms"))
     if user.email:
-        channels.append(lambda: send_mail(subject, body or text, None, [user.email]))
-    sent = 0
-    for channel in channels:
-        try:
-            channel()
-            sent = 1
-        except Exception:  # one failing gateway must not stop the other channel or the next person
-            log.exception("reminder to user %s failed", user.pk)
-            result.failed += 1
-    return sent
+        letters.append(Letter(Channel.EMAIL, user.email, body or text, f"{key}:email", subject))
+    return letters

@@ -1,19 +1,22 @@
 """Sending SMS through a pluggable backend (settings.SMS_BACKEND), like Django's e-mail backends.
 
-A real gateway is a class with `send(mobile, text)`; docs/deployment.md shows how to plug one in. Codes
-(and the notices that stand in for them) go through `code_send`, which refuses more than
-SMS_CODES_PER_HOUR / SMS_CODES_PER_DAY to one number and more than one a minute, whatever the caller.
+A real gateway is a class with `send(mobile, text, key)`, `key` being the message's idempotency key (pass it
+as the gateway's client message id); docs/deployment.md shows how to plug one in. Messages leave through the
+outbox (sitecert.outbox), after the commit. Codes (and the notices that stand in for them) go through
+`code_send`, which refuses more than SMS_CODES_PER_HOUR / SMS_CODES_PER_DAY to one number and more than one a
+minute, whatever the caller.
 """
 
 import sys
+import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from sitecert.outbox.services import Channel, message_put
 from sitecert.people.models import SmsQuota
 from sitecert.throttle import RateLimited
 
@@ -24,19 +27,20 @@ RESEND_SECONDS = 60
 class ConsoleBackend:
     """Development: the message is printed where the server logs."""
 
-    def send(self, mobile: str, text: str) -> None:
+    def send(self, mobile: str, text: str, key: str = "") -> None:
         print(f"[SMS → {mobile}] {text}", file=sys.stdout, flush=True)
 
 
 class MemoryBackend:
     """Tests: the message is kept in `outbox`."""
 
-    def send(self, mobile: str, text: str) -> None:
+    def send(self, mobile: str, text: str, key: str = "") -> None:
         outbox.append((mobile, text))
 
 
-def send_sms(mobile: str, text: str) -> None:
-    import_string(settings.SMS_BACKEND)().send(mobile, text)
+def sms_put(mobile: str, text: str, *, key: str, now: datetime) -> None:
+    """A code's SMS, once per key (the outbox); without a worker, sent at once: the person is waiting."""
+    message_put(channel=Channel.SMS, to=mobile, body=text, key=key, now=now, at_once=True)
 
 
 def code_send(mobile: str, text: str, *, now: datetime) -> None:
@@ -65,4 +69,4 @@ def code_send(mobile: str, text: str, *, now: datetime) -> None:
         quota.hour_codes += 1
         quota.last_sent_at = now
         quota.save()
-    send_sms(mobile, text)
+    sms_put(mobile, text, key=f"code:{mobile}:{uuid.uuid4().hex}", now=now)

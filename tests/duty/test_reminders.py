@@ -11,6 +11,9 @@ from django.core.management import call_command
 
 from sitecert.duty.models import Reminder
 from sitecert.duty.reminders import point_reached, send_reminders
+from sitecert.outbox.models import Message
+from sitecert.outbox.services import Undelivered, message_deliver
+from tests.duty.conftest import at
 
 pytestmark = pytest.mark.django_db
 POINTS = [90, 30, 7]
@@ -92,17 +95,26 @@ def test_another_employers_admin_hears_nothing(short_2021, personas, sms):
     assert not [t for m, t in sms if m == "13902200002"]
 
 
-def test_a_failing_gateway_is_counted_and_not_retried(short_2021, settings, run):
+def test_a_failing_gateway_is_recorded_retried_and_given_up_as_a_dead_letter(short_2021, settings, run):
     settings.SMS_BACKEND = "tests.duty.test_reminders.BrokenGateway"
+    settings.OUTBOX_MAX_ATTEMPTS = 3
     run(date(2021, 10, 2))
-    first = send_reminders(as_of=date(2021, 10, 2))
-    assert (first.recorded, first.failed, first.holders, first.employers) == (1, 2, 1, 1)
+    first = send_reminders(as_of=date(2021, 10, 2), now=at(date(2021, 10, 2)))
+    assert (first.recorded, first.undelivered, first.holders, first.employers) == (1, 2, 1, 1)
     assert len(mail.outbox) == 2  # e-mail still went out
-    assert send_reminders(as_of=date(2021, 10, 2)).recorded == 0
+    assert send_reminders(as_of=date(2021, 10, 2), now=at(date(2021, 10, 2))).recorded == 0
+    failing = Message.objects.filter(channel="sms", sent_at__isnull=True, key__startswith="reminder:")
+    assert failing.count() == 2 and {m.attempts for m in failing} == {1}
+    for m in failing:  # the worker's retries: the second try fails again, the third is the last
+        with pytest.raises(Undelivered):
+            message_deliver(message_id=m.pk, now=at(date(2021, 10, 2)))
+        assert message_deliver(message_id=m.pk, now=at(date(2021, 10, 2))) == "dead"
+    dead = Message.objects.filter(dead_at__isnull=False)
+    assert dead.count() == 2 and all("gateway down" in m.last_error for m in dead)
 
 
 class BrokenGateway:
-    def send(self, mobile, text):
+    def send(self, mobile, text, key=""):
         raise ConnectionError("gateway down")
 
 

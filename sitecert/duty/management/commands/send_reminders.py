@@ -19,9 +19,9 @@ class Command(SitecertCommand):
     def handle(self, *args, as_of: date | None, **options):
         as_of = as_of or clock.today()
         evaluate(as_of=as_of, now=clock.now())  # reminders read the figures as of today
-        result = send_reminders(as_of=as_of)
+        result = send_reminders(as_of=as_of, now=clock.now())
         self.stdout.write(
-            f"{as_of}：新提醒 {result.recorded}，持证人 {result.holders}，单位管理员 {result.employers}，失败 {result.failed}"
+            f"{as_of}：新提醒 {result.recorded}，持证人 {result.holders}，单位管理员 {result.employers}，未送达 {result.undelivered}"
         )
         self.stdout.write(
             json.dumps(
@@ -30,7 +30,7 @@ class Command(SitecertCommand):
                     "recorded": result.recorded,
                     "holders": result.holders,
                     "employers": result.employers,
-                    "failed": result.failed,
+                    "undelivered": result.undelivered,
                     "by_point": {str(k): v for k, v in sorted(result.by_point.items())},
                 }
             )

@@ -1,0 +1,31 @@
+"""The worker's side of the outbox: deliver one message (retried with exponential back-off, acknowledged only
+when done, so a killed worker's message is delivered again), and a sweep for anything left pending."""
+
+from datetime import timedelta
+
+from celery import shared_task
+
+from sitecert import clock
+from sitecert.outbox.services import DELIVER, Undelivered, message_deliver, messages_stale
+
+SWEEP_AFTER = timedelta(minutes=5)  # longer than a delivery with its retries takes to begin
+
+
+@shared_task(
+    name=DELIVER,
+    autoretry_for=(Undelivered,),
+    retry_backoff=10,  # 10 s, 20 s, 40 s, … (with jitter)
+    retry_backoff_max=600,
+    max_retries=None,  # the outbox counts the tries (OUTBOX_MAX_ATTEMPTS) and marks the dead letter
+)
+def deliver(message_id: int) -> str:
+    return message_deliver(message_id=message_id, now=clock.now())
+
+
+@shared_task(name="sitecert.outbox.sweep")
+def sweep() -> int:
+    """Re-queue what is still pending after SWEEP_AFTER (a lost task, a broker restart)."""
+    stale = messages_stale(now=clock.now(), older_than=SWEEP_AFTER)
+    for pk in stale:
+        deliver.delay(pk)
+    return len(stale)
