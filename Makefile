@@ -27,9 +27,10 @@ lint: $(BIN)/.installed
 	$(BIN)/sitecert makemigrations --check --dry-run --verbosity 0
 
 # Debian packages the product and its tests use, installed when missing: the CJK TrueType font the PDFs
-# embed; Chromium and CJK fonts for the browser tests; poppler and zbar to read PDFs and QR codes back.
+# embed; Chromium and CJK fonts for the browser tests; poppler and zbar to read PDFs and QR codes back;
+# Redis for the shared cache and the task queue's worker tests.
 RUN_DEBS := fonts-wqy-microhei
-TEST_DEBS := $(RUN_DEBS) chromium fonts-noto-cjk poppler-utils zbar-tools
+TEST_DEBS := $(RUN_DEBS) chromium fonts-noto-cjk poppler-utils zbar-tools redis-server
 run: DEBS = $(RUN_DEBS)
 test: DEBS = $(TEST_DEBS)
 system-packages:
@@ -45,8 +46,8 @@ run: system-packages
 test: messages lint system-packages
 	@echo "== tests on SQLite =="
 	$(BIN)/pytest
-	@echo "== tests on PostgreSQL =="
-	scripts/with-postgres $(BIN)/pytest
+	@echo "== tests on PostgreSQL, with Redis as the shared cache and the task queue's broker =="
+	scripts/with-postgres scripts/with-redis $(BIN)/pytest
 
 bench: $(BIN)/.installed
 	$(BIN)/pip install --quiet -e '.[dev,bench,serve]'

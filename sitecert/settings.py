@@ -134,6 +134,9 @@ CELERY_TASK_ACKS_LATE = True  # a task is acknowledged when done: a killed worke
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# An unacknowledged task (its worker killed) goes back to the queue after this many seconds: longer than the
+# longest task (a region's duty run), shorter than anyone waits for an SMS.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE = {
     # The nightly chain of docs/deployment.md, each idempotent: a run missed or repeated does no harm.
@@ -144,6 +147,7 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "sitecert.outbox.sweep", "schedule": 60.0},
 }
 OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 8)  # then the message is a dead letter (admin: 待发消息)
+OUTBOX_SWEEP_AFTER = envint("OUTBOX_SWEEP_AFTER", 300)  # seconds a message may wait before the sweep resends
 
 # Django's own RedisCache increments atomically, which is what django-ratelimit needs (W001 only knows
 # django-redis). Its E003 (a cache of one process) is answered by the refusal above; sitecert.W001 (the

@@ -68,6 +68,12 @@ def _chinese_first():
 
 
 @pytest.fixture(autouse=True)
+def _no_worker(settings):
+    """The task queue's work runs in the test's process (tests/outbox/test_worker.py starts a real worker)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
     yield

@@ -4,11 +4,10 @@ when done, so a killed worker's message is delivered again), and a sweep for any
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 
 from sitecert import clock
 from sitecert.outbox.services import DELIVER, Undelivered, message_deliver, messages_stale
-
-SWEEP_AFTER = timedelta(minutes=5)  # longer than a delivery with its retries takes to begin
 
 
 @shared_task(
@@ -24,8 +23,8 @@ def deliver(message_id: int) -> str:
 
 @shared_task(name="sitecert.outbox.sweep")
 def sweep() -> int:
-    """Re-queue what is still pending after SWEEP_AFTER (a lost task, a broker restart)."""
-    stale = messages_stale(now=clock.now(), older_than=SWEEP_AFTER)
+    """Re-queue what is still pending after OUTBOX_SWEEP_AFTER seconds (a lost task, a broker restart)."""
+    stale = messages_stale(now=clock.now(), older_than=timedelta(seconds=settings.OUTBOX_SWEEP_AFTER))
     for pk in stale:
         deliver.delay(pk)
     return len(stale)
