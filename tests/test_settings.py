@@ -32,7 +32,8 @@ def run_check(**env):
     full = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+        # the test command's own Redis (scripts/with-redis) must not stand in for a production one
+        if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "REDIS_URL")
     }
     full.update(env)
     return subprocess.run(
