@@ -4,9 +4,11 @@
 percent-encoded, path segments are joined with ':'; the document lives at `/.well-known/did.json` when there
 is no path, else at `<path>/did.json`."""
 
+from functools import cache
 from urllib.parse import quote, unquote, urlsplit
 
 
+@cache  # one PUBLIC_URL per process: issuance names it in every credential and QR token it signs
 def did_from_url(url: str) -> str:
     parts = urlsplit(url)
     if not parts.hostname:
