@@ -266,3 +266,34 @@ def test_at_200_percent_text_the_holders_pages_do_not_scroll_sideways(page, demo
     follow(page, "button:has-text('选课')")
     assert "学时如何计算" in main_text(page)
     fits()
+
+
+PAGES = {  # the rest of each portal, each page audited as it loads (`goto`)
+    "on track": ["/accounts/email/", "/me/help/"],
+    "employer": ["/org/roster/add/", "/org/roster/upload/", "/org/tokens/", "/org/accounts/", "/org/help/"],
+    "institution": ["/org/", "/org/courses/", "/org/reports/upload/", "/org/training/", "/org/tokens/"],
+    "authority": [
+        "/authority/help/",
+        "/admin/",
+        "/admin/registry/legacycertificate/",
+        "/admin/registry/importbatch/add/",
+        "/admin/certificates/ecertificate/",
+        "/admin/certificates/certificaterequest/",
+        "/admin/learning/course/",
+        "/admin/policies/policy/",
+        "/admin/people/organisation/",
+    ],
+}
+
+
+@pytest.mark.parametrize("who", list(PAGES))
+def test_the_rest_of_each_portal_passes_the_audit(page, demo, who):
+    log_in(page, demo.logins[who], PASSWORD)
+    for path in PAGES[who]:
+        assert page.goto(path).status == 200, path
+    if who == "institution":  # a course's page, with its units and the form to add one
+        page.goto("/org/courses/")
+        follow(page, "main a[href^='/org/courses/']")
+    if who == "authority":  # a change form, with its fieldsets and widgets
+        page.goto("/admin/policies/policy/")
+        follow(page, "#result_list tbody a >> nth=0")
