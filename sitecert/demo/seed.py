@@ -5,7 +5,8 @@ from datetime import date, datetime, timedelta
 
 from django.db import transaction
 
-from sitecert.certificates.demo import demo_exchange_seed
+from sitecert.certificates.demo import ROUND_END, demo_exchange_seed
+from sitecert.certificates.eligibility import in_scope
 from sitecert.certificates.models import ECertificate
 from sitecert.certificates.training import ExamReport, training_certificate_issue
 from sitecert.duty.demo import demo_duty_seed
@@ -13,6 +14,7 @@ from sitecert.learning.demo import demo_library_seed
 from sitecert.lib.idnumber import build
 from sitecert.lib.uscc import build as build_uscc
 from sitecert.people.models import Organisation, RosterEntry, User
+from sitecert.policies.selectors import policy_in_force
 from sitecert.registry.models import LegacyCertificate, Person, Post
 
 PASSWORD = "sitecert-demo"
@@ -50,7 +52,16 @@ def _organisation(kind: str, spec: tuple, now: datetime) -> Organisation:
 @transaction.atomic
 def demo_accounts_seed(*, now: datetime, today: date) -> list[tuple[str, str]]:
     """Every app's demo data, then a login per situation. Returns (who, login) pairs to print."""
-    missed = Person.objects.filter(legacy_certificates__status="valid").order_by("id_number").first()
+    # Someone who could have exchanged (an old certificate in the round's scope) and did not: replayed inside
+    # the round (DEMO_TODAY), the same login shows that certificate valid, with its exchange progress.
+    round_policy = policy_in_force(on=ROUND_END)
+    missed = (
+        Person.objects.filter(
+            legacy_certificates__in=LegacyCertificate.objects.filter(in_scope(round_policy))
+        )
+        .order_by("id_number")
+        .first()
+    )
     employer = _organisation(Organisation.Kind.EMPLOYER, EMPLOYER, now)
     institution = _organisation(Organisation.Kind.INSTITUTION, INSTITUTION, now)
     institution.examination_posts.set(Post.objects.all())

@@ -2,6 +2,7 @@
 to a phone's width and print; the same figures go to the spreadsheet (exports.py)."""
 
 import pygal
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from pygal.style import Style
 
@@ -33,7 +34,10 @@ def _style(colours) -> Style:
 
 
 def _render(chart) -> str:
-    return chart.render(is_unicode=True)
+    """The SVG, named for assistive technology: an image (`role="img"`) labelled with the chart's title; its
+    figures are also on the page as text (the tables and the exchange card)."""
+    svg = chart.render(is_unicode=True)
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{escape(chart.config.title)}" ', 1)
 
 
 def _options(**extra) -> dict:

@@ -47,7 +47,7 @@ class StaffDuty:
 
 
 def employer_duty(
-    *, employer: Organisation, as_of: date, post: Post | None = None, risk: str = ""
+    *, employer: Organisation, as_of: date, post: Post | None = None
 ) -> tuple[list[StaffDuty], int]:
     """The employer's current staff (through entries open to it: docs/security.md) with an e-certificate for the post they work in, at risk first (nearest
     deadline, most hours short); and how many listed staff have no e-certificate for their post."""
@@ -69,9 +69,12 @@ def employer_duty(
             missing += 1
             continue
         rows.append(StaffDuty(entry, found, standings[found.pk]))
-    if risk:
-        rows = [r for r in rows if r.standing.risk == risk]
     return sorted(rows, key=lambda r: r.sort_key), missing
+
+
+def risk_tally(rows: list[StaffDuty]) -> list[tuple[str, str, int]]:
+    """(risk, label, how many of `rows`) for each risk, in RISKS order: the dashboard's tiles."""
+    return [(code, str(label), sum(r.standing.risk == code for r in rows)) for code, label in RISKS]
 
 
 def last_evaluation() -> dict | None:

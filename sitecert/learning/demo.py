@@ -80,6 +80,7 @@ def _text(topic: str, post: str) -> str:
 
 
 DEMO_VIDEO = "sitecert/demo/test-pattern-60s.webm"  # a 60-second test pattern (WebM/VP8, 31 KB)
+DEMO_CAPTIONS = "sitecert/demo/test-pattern-60s.zh-Hans.vtt"  # its captions (WebVTT)
 
 
 def _course(institution, code, title, category, hours, topics, post_label, posts=()) -> Course:
@@ -104,6 +105,7 @@ def _course(institution, code, title, category, hours, topics, post_label, posts
             title="课程导学（视频）",
             body=f"本课程讲授：{course.summary}。",
             video_url=f"{settings.PUBLIC_URL}{static(DEMO_VIDEO)}",
+            captions_url=f"{settings.PUBLIC_URL}{static(DEMO_CAPTIONS)}",
             required_seconds=60,
         )
         Unit.objects.bulk_create(

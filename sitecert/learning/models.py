@@ -66,6 +66,9 @@ class Unit(models.Model):
     title = models.CharField(_("单元名称"), max_length=120)
     body = models.TextField(_("内容"), blank=True)
     video_url = models.URLField(_("视频地址"), blank=True)
+    captions_url = models.URLField(
+        _("字幕地址（WebVTT）"), blank=True, help_text=_("视频的字幕文件（.vtt），供听障学员和静音观看")
+    )
     required_seconds = models.PositiveIntegerField(_("要求学习时长（秒）"))
 
     class Meta:

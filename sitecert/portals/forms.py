@@ -12,6 +12,38 @@ from sitecert.portals.selectors import STAFF_STATUSES
 from sitecert.registry.models import Post
 
 
+# What a phone's keyboard should offer for each kind of field (the `inputmode` and `autocomplete` of HTML).
+# An ID number keeps the full keyboard, in capitals: one in eleven ends in the check character X, which
+# numeric keypads lack; only digits would lock those holders out.
+def id_number_input() -> forms.TextInput:
+    return forms.TextInput(
+        attrs={
+            "autocomplete": "off",
+            "autocapitalize": "characters",
+            "autocorrect": "off",
+            "spellcheck": "false",
+        }
+    )
+
+
+def mobile_input(autocomplete: str = "tel-national") -> forms.TextInput:
+    return forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": autocomplete})
+
+
+def code_input() -> forms.TextInput:  # an SMS code: digits, offered by the phone from the message
+    return forms.TextInput(
+        attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}
+    )
+
+
+def password_input(autocomplete: str = "new-password") -> forms.PasswordInput:
+    return forms.PasswordInput(attrs={"autocomplete": autocomplete})
+
+
+def name_input(autocomplete: str = "off") -> forms.TextInput:
+    return forms.TextInput(attrs={"autocomplete": autocomplete})
+
+
 def show_error(form: forms.Form, exc: DomainError) -> None:
     """A service's refusal, shown at the field it concerns (or above the form)."""
     field = exc.field if exc.field in form.fields else None
@@ -19,8 +51,8 @@ def show_error(form: forms.Form, exc: DomainError) -> None:
 
 
 class PasswordPair(forms.Form):
-    password = forms.CharField(label=_("密码"), widget=forms.PasswordInput, strip=False)
-    password2 = forms.CharField(label=_("再次输入密码"), widget=forms.PasswordInput, strip=False)
+    password = forms.CharField(label=_("密码"), widget=password_input(), strip=False)
+    password2 = forms.CharField(label=_("再次输入密码"), widget=password_input(), strip=False)
 
     def clean(self):
         data = super().clean()
@@ -30,18 +62,23 @@ class PasswordPair(forms.Form):
 
 
 class HolderRegistrationForm(PasswordPair):
-    name = forms.CharField(label=_("姓名"), max_length=40)
-    id_number = forms.CharField(label=_("身份证号"), max_length=20)
-    mobile = forms.CharField(label=_("手机号"), max_length=20)
+    name = forms.CharField(label=_("姓名"), max_length=40, widget=name_input("name"))
+    id_number = forms.CharField(label=_("身份证号"), max_length=20, widget=id_number_input())
+    mobile = forms.CharField(label=_("手机号"), max_length=20, widget=mobile_input())
     field_order = ["name", "id_number", "mobile", "password", "password2"]
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(label=_("短信验证码"), max_length=6, min_length=6)
+    code = forms.CharField(label=_("短信验证码"), max_length=6, min_length=6, widget=code_input())
 
 
 class LoginForm(AuthenticationForm):
-    username = forms.CharField(label=_("身份证号或手机号"), max_length=40)
+    username = forms.CharField(
+        label=_("身份证号或手机号"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "characters"}),
+    )
+    password = forms.CharField(label=_("密码"), strip=False, widget=password_input("current-password"))
     error_messages = {
         "invalid_login": _("账号或密码不正确（账号为身份证号或已确认的手机号）"),
         "inactive": _("该账号尚未启用"),
@@ -49,32 +86,42 @@ class LoginForm(AuthenticationForm):
 
 
 class PasswordResetStartForm(forms.Form):
-    identifier = forms.CharField(label=_("身份证号或手机号"), max_length=40)
+    identifier = forms.CharField(
+        label=_("身份证号或手机号"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "characters"}),
+    )
 
 
 class PasswordResetFinishForm(PasswordPair):
-    code = forms.CharField(label=_("短信验证码"), max_length=6, min_length=6)
+    code = forms.CharField(label=_("短信验证码"), max_length=6, min_length=6, widget=code_input())
     field_order = ["code", "password", "password2"]
 
 
 class OrganisationRegistrationForm(PasswordPair):
     kind = forms.ChoiceField(label=_("单位类型"), choices=Organisation.Kind.choices)
     name = forms.CharField(label=_("单位名称"), max_length=100)
-    uscc = forms.CharField(label=_("统一社会信用代码"), max_length=20)
-    admin_name = forms.CharField(label=_("管理员姓名"), max_length=40)
-    mobile = forms.CharField(label=_("管理员手机号"), max_length=20)
+    uscc = forms.CharField(
+        label=_("统一社会信用代码"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocapitalize": "characters", "autocorrect": "off", "spellcheck": "false"}
+        ),
+    )
+    admin_name = forms.CharField(label=_("管理员姓名"), max_length=40, widget=name_input("name"))
+    mobile = forms.CharField(label=_("管理员手机号"), max_length=20, widget=mobile_input())
     field_order = ["kind", "name", "uscc", "admin_name", "mobile", "password", "password2"]
 
 
-class StaffForm(forms.Form):
-    name = forms.CharField(label=_("姓名"), max_length=40)
-    mobile = forms.CharField(label=_("手机号"), max_length=20)
-    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, strip=False)
+class StaffForm(forms.Form):  # a colleague's account: not the administrator's own details
+    name = forms.CharField(label=_("姓名"), max_length=40, widget=name_input())
+    mobile = forms.CharField(label=_("手机号"), max_length=20, widget=mobile_input("off"))
+    password = forms.CharField(label=_("初始密码"), widget=password_input(), strip=False)
 
 
 class RosterEntryForm(forms.Form):
-    id_number = forms.CharField(label=_("身份证号"), max_length=20)
-    name = forms.CharField(label=_("姓名"), max_length=40)
+    id_number = forms.CharField(label=_("身份证号"), max_length=20, widget=id_number_input())
+    name = forms.CharField(label=_("姓名"), max_length=40, widget=name_input())
     post = forms.ModelChoiceField(label=_("岗位"), queryset=Post.objects.filter(is_active=True))
     started_on = forms.DateField(label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
     ended_on = forms.DateField(
@@ -92,13 +139,14 @@ class NoticeEmailForm(forms.Form):
     email = forms.EmailField(
         label=_("通知邮箱（可空）"),
         required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text=_("继续教育提醒等通知除短信外也发到此邮箱；留空则只发短信"),
     )
 
 
 class TrainingForm(forms.Form):
-    id_number = forms.CharField(label=_("身份证号"), max_length=20)
-    name = forms.CharField(label=_("姓名"), max_length=40)
+    id_number = forms.CharField(label=_("身份证号"), max_length=20, widget=id_number_input())
+    name = forms.CharField(label=_("姓名"), max_length=40, widget=name_input())
     post = forms.ModelChoiceField(label=_("岗位"), queryset=Post.objects.filter(is_active=True))
     examined_on = forms.DateField(label=_("考核日期"), widget=forms.DateInput(attrs={"type": "date"}))
     score = forms.IntegerField(label=_("考核成绩"), min_value=0, max_value=100)
@@ -152,20 +200,30 @@ class CertificateRequestForm(forms.Form):
     kind = forms.ChoiceField(label=_("申请类型"), choices=CertificateRequest.Kind.choices)
     reason = forms.CharField(label=_("申请理由"), max_length=200)
     new_name = forms.CharField(
-        label=_("变更后姓名"), max_length=40, required=False, help_text=_("仅信息变更时填写，须与户籍一致")
+        label=_("变更后姓名"),
+        max_length=40,
+        required=False,
+        help_text=_("仅信息变更时填写，须与户籍一致"),
+        widget=name_input(),
     )
 
 
 class NumberQueryForm(forms.Form):
-    certificate_no = forms.CharField(label=_("证书编号"), max_length=64)
+    certificate_no = forms.CharField(
+        label=_("证书编号"),
+        max_length=64,
+        widget=forms.TextInput(
+            attrs={"autocapitalize": "characters", "autocorrect": "off", "spellcheck": "false"}
+        ),
+    )
 
     def clean_certificate_no(self):
         return clean(self.cleaned_data["certificate_no"])
 
 
 class PersonQueryForm(forms.Form):
-    id_number = forms.CharField(label=_("身份证号"), max_length=30)
-    name = forms.CharField(label=_("姓名"), max_length=40)
+    id_number = forms.CharField(label=_("身份证号"), max_length=30, widget=id_number_input())
+    name = forms.CharField(label=_("姓名"), max_length=40, widget=name_input())
 
     def clean_id_number(self):
         try:

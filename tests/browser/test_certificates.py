@@ -10,8 +10,7 @@ from sitecert import clock
 from sitecert.certificates.credentials import qr_content
 from sitecert.certificates.exchange import certificates_issue
 from sitecert.policies.selectors import policy_in_force
-from tests.browser.conftest import HELP, SCREENSHOTS, shoot
-from tests.browser.test_portals import log_in
+from tests.browser.conftest import HELP, SCREENSHOTS, audit, log_in, shoot
 from tests.personas import make_personas
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,6 +39,7 @@ def test_the_holder_sees_the_ecertificate_and_a_scan_shows_it_valid(page, issued
     page.wait_for_url("**/me/")
     page.click(f"text={ecert.number}")
     page.wait_for_url(f"**/certificates/{ecert.number}/")
+    audit(page)
     text = page.inner_text("main")
     assert "住房和城乡建设领域施工现场专业人员职业培训合格证" in text and "120104********1224" in text
     shown = tmp_path / "shown-qr.png"

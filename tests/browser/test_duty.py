@@ -12,7 +12,8 @@ from sitecert.demo.seed import OTHER_EMPLOYER, PASSWORD, demo_accounts_seed
 from sitecert.people.models import User
 from sitecert.registry import demo
 from sitecert.registry.importing import registry_import
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import SCREENSHOTS, audit, shoot_top
+from tests.browser.conftest import log_in as log_in_with
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,31 +33,24 @@ def demo_data(keys, tmp_path):
     User.objects.create_superuser("admin", password=PASSWORD)
 
 
-def top(page, target) -> None:
-    """The first screens of a long page (as a phone shows them), not the whole list."""
-    page.set_viewport_size({"width": 390, "height": 1500})
-    page.screenshot(path=str(target))
-
-
 def log_in(page, username: str) -> None:
-    page.context.clear_cookies()  # whoever was logged in before
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    log_in_with(page, username, PASSWORD)
 
 
 def test_the_employer_sees_staff_at_risk_first(page, demo_data):
     log_in(page, "13800000001")
     page.click("text=继续教育义务")
     page.wait_for_selector("#duty")
+    audit(page)
     badges = page.locator("#duty tbody .badge").all_inner_texts()
     order = {"有风险": 0, "学时未满": 1, "已失效": 2, "已完成": 3}
     assert badges and badges == sorted(badges, key=order.get)
     assert badges[0] == "有风险"
-    top(page, SCREENSHOTS / "duty-employer.png")
+    shoot_top(page, SCREENSHOTS / "duty-employer.png")
     page.select_option("#id_risk", "lapsed")
-    page.click("form.filters button")
+    with page.expect_navigation():
+        page.click("form.filters button")
+    audit(page)
     assert set(page.locator("#duty tbody .badge").all_inner_texts()) == {"已失效"}
     with page.expect_download() as download:
         page.click("text=导出 Excel")
@@ -80,11 +74,12 @@ def test_the_authority_reads_the_region_at_a_glance(page, demo_data):
     page.goto("/authority/")
     page.click("text=持证情况总览")
     page.wait_for_selector("figure.chart svg")
+    audit(page)
     assert page.locator("figure.chart svg").count() == 4
     box = page.locator("figure.chart svg").first.bounding_box()
     assert box["width"] <= 390  # the charts fit a phone's width
     assert "已失效" in page.locator("table.states").first.inner_text()
-    top(page, SCREENSHOTS / "duty-authority.png")
+    shoot_top(page, SCREENSHOTS / "duty-authority.png")
     with page.expect_download() as download:
         page.click("text=导出 Excel")
     with open(download.value.path(), "rb") as f:

@@ -11,7 +11,7 @@ import pytest
 from sitecert import clock
 from sitecert.learning.models import HourEntry
 from sitecert.learning.records import record_for_legacy
-from tests.browser.conftest import HELP, shoot
+from tests.browser.conftest import HELP, audit, shoot
 from tests.personas import PASSWORD, course, make_personas, question_bank
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,14 +48,19 @@ def test_a_holder_learns_passes_the_assessment_and_prints_the_proof_of_hours(
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url("**/me/")
+    audit(page)
     page.click("button:has-text('参加继续教育')")  # begins the certificate's training record
     page.wait_for_url("**/learn/record/*/")
+    audit(page)
     record = cert.training_record
     page.click("button:has-text('选课')")
     page.wait_for_url("**/learn/*/")
-    assert "学时如何计算" in page.inner_text("main")
+    audit(page)
+    assert "学时如何计算" in page.inner_text("main") and "已学 0 分，共 1 分 30 秒" in page.inner_text("main")
     page.click("text=地基验槽")
     page.wait_for_function("() => document.getElementById('learn-status').textContent.startsWith('学习中')")
+    assert page.inner_text("#learn-status") == "学习中 已学 0 分，共 1 分 30 秒"
+    audit(page)
     results = []
     for step in (1, 2, 3):
         driven_clock(30 * step)
@@ -73,10 +78,12 @@ def test_a_holder_learns_passes_the_assessment_and_prints_the_proof_of_hours(
     page.goto(f"/learn/record/{record.pk}/")
     page.click("button:has-text('开始考核')")
     page.wait_for_url("**/learn/assessment/*/")
+    audit(page)
     for label in page.locator("label:has-text('通知勘察设计单位处理')").all():
         label.click()
     page.click("button:has-text('交卷')")
     assert "得分 100" in page.inner_text("#assessment-result")
+    audit(page)
     page.goto(f"/learn/record/{record.pk}/")
     assert "已通过考核" in page.inner_text("main")
     with page.expect_download() as download:
@@ -108,7 +115,8 @@ def test_a_video_unit_counts_while_it_plays_cannot_be_skipped_and_resumes(page, 
         approve_by=personas.inspector,
     )
     Unit.objects.filter(course=made).update(
-        video_url=f"{live_server.url}/static/sitecert/demo/test-pattern-60s.webm"
+        video_url=f"{live_server.url}/static/sitecert/demo/test-pattern-60s.webm",
+        captions_url=f"{live_server.url}/static/sitecert/demo/test-pattern-60s.zh-Hans.vtt",
     )
     cert = personas.holder.person.legacy_certificates.get(certificate_no="TJ2015000101")
     record = record_for_legacy(cert, now=T0)
@@ -118,6 +126,7 @@ def test_a_video_unit_counts_while_it_plays_cannot_be_skipped_and_resumes(page, 
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url("**/me/")
+    audit(page)
     page.goto(f"/learn/{enrolment.pk}/unit/1/")
     page.wait_for_function(
         "() => document.getElementById('learn-status').textContent.startsWith('视频已暂停')"
@@ -126,6 +135,12 @@ def test_a_video_unit_counts_while_it_plays_cannot_be_skipped_and_resumes(page, 
     page.evaluate("(v => { v.preload = 'auto'; v.load(); })(document.getElementById('learn-video'))")
     page.wait_for_function(
         "() => (v => v.readyState >= 4 && v.buffered.length && v.buffered.end(0) >= v.duration - 0.5)(document.getElementById('learn-video'))"
+    )
+
+    box = page.locator("#learn-video").bounding_box()
+    assert box["width"] >= 350 and box["height"] >= 190, box  # the phone's width, not the file's 64 × 36
+    page.wait_for_function(  # the captions are served (under the CSP) and read: four cues
+        "() => (t => t.kind === 'captions' && t.cues && t.cues.length === 4)(document.getElementById('learn-video').textTracks[0])"
     )
 
     driven_clock(30)

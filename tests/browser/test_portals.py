@@ -13,17 +13,10 @@ from sitecert.lib.idnumber import build
 from sitecert.people import sms
 from sitecert.people.models import RosterEntry
 from sitecert.registry.models import Person
-from tests.browser.conftest import HELP, SCREENSHOTS, shoot
+from tests.browser.conftest import HELP, SCREENSHOTS, audit, log_in, shoot
 from tests.personas import PASSWORD, certificate, make_personas
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
 
 
 @pytest.fixture
@@ -48,11 +41,13 @@ def test_a_holder_registers_and_sees_their_old_certificates(page, in_the_exchang
     shoot(page, HELP / "holder-1-register.png")
     page.click("button[type=submit]")
     page.wait_for_url("**/accounts/register/confirm/")
+    audit(page)
     assert "139****1234" in page.content()
     code = re.search(r"验证码 (\d{6})", sms.outbox[-1][1])[1]
     page.fill("#id_code", code)
     page.click("button[type=submit]:not([name=resend])")
     page.wait_for_url("**/me/")
+    audit(page)
     text = page.inner_text("main")
     assert "TJ2013004501" in text and "施工员（土建施工）" in text and "还差专业岗位知识 22 学时" in text
     assert "TJ2014004502" in text and "证书状态为无效，需重新参加职业培训取证" in text
@@ -78,7 +73,9 @@ def test_an_employer_uploads_a_roster_with_one_bad_row_and_sees_the_report(
     page.wait_for_url("**/org/")
     page.goto("/org/roster/upload/")
     page.set_input_files("#id_file", str(roster_file(tmp_path / "在岗人员.xlsx", personas)))
-    page.click("button[type=submit]")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    audit(page)
     counts = page.inner_text("#roster-counts")
     assert "新增 1" in counts and "拒绝 1" in counts
     report = page.inner_text("#roster-rejections")

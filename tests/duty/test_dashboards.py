@@ -2,6 +2,7 @@
 (exchange progress, post, district and state, lapse forecast; charts and the same figures as xlsx)."""
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -10,6 +11,7 @@ from openpyxl import load_workbook
 
 from sitecert import clock
 from sitecert.lib.idnumber import mask
+from sitecert.registry.models import Post
 from tests.duty.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +45,37 @@ def test_staff_at_risk_come_first_with_hours_needed_and_the_deadline(histories, 
     assert wang.number in only and zhang.number not in only
 
 
+def tiles(page: str) -> dict[str, int]:
+    return {
+        label: int(n) for label, n in re.findall(r'<a href="[^"]*"[^>]*>(\S+) <strong>(\d+)</strong>', page)
+    }
+
+
+def test_the_tiles_count_the_post_chosen_whatever_risk_is_shown(histories, personas):
+    wang, zhang = histories
+    client = client_for(personas.employer_admin)
+    everyone = client.get("/org/duty/").content.decode()
+    assert tiles(everyone) == {"有风险": 1, "学时未满": 1, "已失效": 0, "已完成": 0}
+    high = client.get("/org/duty/?risk=high").content.decode()
+    assert tiles(high) == tiles(everyone)  # the other tiles keep their counts
+    assert 'href="?risk=medium"' in high and 'href="?risk=high" aria-current="true"' in high
+    other_post = Post.objects.exclude(pk=wang.post_id).exclude(pk=zhang.post_id).first()
+    none = client.get(f"/org/duty/?post={other_post.pk}").content.decode()
+    assert set(tiles(none).values()) == {0}  # of the post chosen, not of everyone
+    assert f'href="?post={other_post.pk}&amp;risk=high"' in none  # a tile keeps the post chosen
+
+
+def test_the_risk_and_the_duty_state_are_two_cells(histories, personas):
+    wang, _zhang = histories
+    page = client_for(personas.employer_admin).get("/org/duty/").content.decode()
+    row = re.search(rf"<tr class=\"risk-high\">(.*?){wang.number}", page, re.S)[1]
+    cells = re.findall(r"<td data-label=\"([^\"]+)\">(.*?)</td>", row, re.S)
+    assert [(label, re.sub(r"<[^>]+>", "", text).strip()) for label, text in cells[:2]] == [
+        ("风险", "有风险"),
+        ("义务状态", "学时落后"),
+    ]
+
+
 def test_the_staff_duty_export_lists_the_same_rows(histories, personas):
     wang, zhang = histories
     response = client_for(personas.employer_admin).get("/org/duty.xlsx")
@@ -65,6 +98,8 @@ def test_the_region_dashboard_reads_at_a_glance(histories, personas):
     response = client_for(personas.inspector).get("/authority/duty/")
     page = response.content.decode()
     assert page.count("<svg") == 4 and "kozea.github.io" not in page
+    names = re.findall(r'<svg role="img" aria-label="([^"]+)"', page)  # each chart named for screen readers
+    assert names[0] == "换证进度（累计）" and len(names) == 4
     assert "南开区" in page and "滨海新区" in page  # from the ID numbers' area codes
     assert "学时落后" in page and "<strong>2</strong> / " in page
     assert client_for(personas.employer_admin).get("/authority/duty/").status_code == 403

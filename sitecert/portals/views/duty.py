@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from sitecert import clock
 from sitecert.duty import charts
 from sitecert.duty.exports import region_workbook, staff_duty_workbook
-from sitecert.duty.selectors import RISKS, authority_figures, employer_duty, state_rows
+from sitecert.duty.selectors import (
+    RISKS,
+    StaffDuty,
+    authority_figures,
+    employer_duty,
+    risk_tally,
+    state_rows,
+)
 from sitecert.lib.svg import csp_safe
 from sitecert.portals import files
 from sitecert.portals.access import authority_required, employer_required
@@ -21,31 +28,40 @@ class DutyFilterForm(forms.Form):
     post = forms.ModelChoiceField(
         label=_("岗位"), queryset=Post.objects.all(), required=False, empty_label=_("全部岗位")
     )
-    risk = forms.ChoiceField(label=_("状态"), choices=[("", _("全部状态")), *RISKS], required=False)
+    risk = forms.ChoiceField(label=_("风险"), choices=[("", _("全部")), *RISKS], required=False)
 
 
-def _staff(request):
+def _staff(request) -> tuple[DutyFilterForm, list[StaffDuty], str, int]:
+    """The filter form, the staff of the chosen post at every risk (the tiles count them all), the risk
+    chosen, and how many have no e-certificate."""
     filters = DutyFilterForm(request.GET or None)
     criteria = filters.cleaned_data if filters.is_valid() else {}
-    rows, missing = employer_duty(
-        employer=request.user.organisation,
-        as_of=clock.today(),
-        post=criteria.get("post"),
-        risk=criteria.get("risk", ""),
+    staff, missing = employer_duty(
+        employer=request.user.organisation, as_of=clock.today(), post=criteria.get("post")
     )
-    return filters, rows, missing
+    return filters, staff, criteria.get("risk", ""), missing
+
+
+def _at(staff: list[StaffDuty], risk: str) -> list[StaffDuty]:
+    return [row for row in staff if row.standing.risk == risk] if risk else staff
 
 
 @employer_required
 def employer_dashboard(request):
-    filters, rows, missing = _staff(request)
-    counts = {code: sum(r.standing.risk == code for r in rows) for code, _label in RISKS}
+    filters, staff, risk, missing = _staff(request)
+    tiles = []
+    for code, label, n in risk_tally(staff):
+        query = request.GET.copy()  # a tile keeps the post chosen
+        query["risk"] = code
+        tiles.append(
+            {"code": code, "label": label, "n": n, "query": query.urlencode(), "chosen": code == risk}
+        )
     context = {
         "org": request.user.organisation,
         "filters": filters,
-        "rows": rows,
+        "rows": _at(staff, risk),
         "missing": missing,
-        "risks": [(code, label, counts[code]) for code, label in RISKS],
+        "tiles": tiles,
         "as_of": clock.today(),
     }
     return render(request, "portals/duty_employer.html", context)
@@ -53,7 +69,8 @@ def employer_dashboard(request):
 
 @employer_required
 def employer_export(request):
-    _filters, rows, _missing = _staff(request)
+    _filters, staff, risk, _missing = _staff(request)
+    rows = _at(staff, risk)
     return files.written(
         f"duty-{clock.today():%Y%m%d}.xlsx", files.XLSX, lambda out: staff_duty_workbook(rows, out)
     )

@@ -46,7 +46,16 @@
       prompt.hidden = true; status.textContent = words.video_paused;
     }
     else if (state === "paused") status.textContent = words.paused;
-    else status.textContent = words.learning + " " + seconds + "/" + required + " " + words.seconds;
+    else status.textContent = words.learning + " " + words.progress
+      .replace("%(done)s", duration(seconds)).replace("%(required)s", duration(required));
+  }
+  // As the course page writes it (portals/templatetags/durations.py): "1 小时 30 分"; seconds only under an hour.
+  function duration(total) {
+    const h = Math.floor(total / 3600), m = Math.floor(total % 3600 / 60), s = total % 60, n = (w, v) => w.replace("%(n)d", v);
+    const parts = h ? [n(words.hours, h)] : [];
+    if (m || (!h && !s)) parts.push(n(words.minutes, m));
+    if (s && !h) parts.push(n(words.seconds, s));
+    return parts.join(" ");
   }
   async function beat(visible) {
     if (!token || (video && video.paused && visible)) return;  // a paused video earns nothing: no beat
