@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,serve,redis]'
 	touch $@
 
 # The compiled catalogs are committed, so that `pip install .` ships them (tests/test_translations.py keeps
@@ -31,9 +31,10 @@ lint: $(BIN)/.installed
 	$(BIN)/sitecert makemigrations --check --dry-run --verbosity 0
 
 # Debian packages the product and its tests use, installed when missing: the CJK TrueType font the PDFs
-# embed; Chromium and CJK fonts for the browser tests; poppler and zbar to read PDFs and QR codes back.
+# embed; Chromium and CJK fonts for the browser tests; poppler and zbar to read PDFs and QR codes back;
+# gettext to check the compiled catalogs; nginx and Redis for the production topology (scripts/cluster).
 RUN_DEBS := fonts-wqy-microhei
-TEST_DEBS := $(RUN_DEBS) chromium fonts-noto-cjk poppler-utils zbar-tools
+TEST_DEBS := $(RUN_DEBS) chromium fonts-noto-cjk poppler-utils zbar-tools gettext nginx redis-server
 run: DEBS = $(RUN_DEBS)
 test: DEBS = $(TEST_DEBS)
 system-packages:
@@ -50,7 +51,7 @@ test: lint system-packages
 	@echo "== tests on SQLite =="
 	$(BIN)/pytest
 	@echo "== tests on PostgreSQL =="
-	scripts/with-postgres $(BIN)/pytest
+	scripts/with-postgres $(BIN)/pytest -m "not cluster"
 
 bench: $(BIN)/.installed
 	$(BIN)/pip install --quiet -e '.[dev,bench,serve]'
