@@ -17,6 +17,9 @@ threads = 4
 timeout = 120
 graceful_timeout = 30  # `systemctl reload`: old workers finish their requests, new ones start
 keepalive = 75  # longer than nginx keeps an idle upstream connection (60 s), so nginx closes first
+# No control socket (gunicornc): systemd reloads and stops the server, and several servers on one machine
+# would share the default socket in the home folder.
+control_socket_disable = True
 max_requests = 20000  # recycle a worker now and then (memory held by a large import is given back)
 max_requests_jitter = 2000
 # Logs to standard output and error: journald under systemd (docs/deployment.md, "Logs"). The access log
