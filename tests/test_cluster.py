@@ -132,3 +132,47 @@ def test_the_worker_and_the_scheduler_run_when_the_celery_app_is_there(cluster):
             assert "not started" in lines[name]
             pytest.skip(cluster["services"][name]["skipped"])
         assert lines[name].rstrip().endswith("up")
+
+
+def test_a_backup_of_the_database_and_the_keys_restores_into_an_empty_database(cluster, tmp_path):
+    """docs/deployment.md, "Backups and restore", followed on the running cluster: deploy/backup/sitecert-backup
+    while it serves, then deploy/backup/sitecert-restore into a new, empty database and key folder."""
+    import psycopg
+
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "SITECERT_ENV_FILE": str(cluster["dir"] / "sitecert.env"),
+        "BACKUP_DIR": str(tmp_path / "backups"),
+    }
+    backup = subprocess.run(
+        [str(ROOT / "deploy" / "backup" / "sitecert-backup")], env=env, capture_output=True, text=True
+    )
+    assert backup.returncode == 0, backup.stderr
+    (folder,) = (tmp_path / "backups").iterdir()
+    assert {p.name for p in folder.iterdir()} == {"db.dump", "keys.tar.gz", "sitecert.env", "SHA256SUMS"}
+
+    database = cluster["database_url"]
+    with psycopg.connect(database, autocommit=True) as conn:
+        conn.execute("CREATE DATABASE sitecert_restored")
+    restored = {
+        **env,
+        "DATABASE_URL": database.rsplit("/", 1)[0] + "/sitecert_restored",
+        "SIGNING_KEY_DIR": str(tmp_path / "restored" / "keys"),
+        "SITECERT": str(Path(sys.executable).parent / "sitecert"),
+    }
+    (tmp_path / "restored").mkdir()
+    restore = subprocess.run(
+        [str(ROOT / "deploy" / "backup" / "sitecert-restore"), str(folder)],
+        env=restored,
+        capture_output=True,
+        text=True,
+    )
+    assert restore.returncode == 0, restore.stdout + restore.stderr
+    keys = Path(cluster["env"]["SIGNING_KEY_DIR"])
+    assert sorted(p.name for p in (tmp_path / "restored" / "keys").iterdir()) == sorted(
+        p.name for p in keys.iterdir()
+    )
+    with psycopg.connect(database) as original, psycopg.connect(restored["DATABASE_URL"]) as copy:
+        for table in ("certificates_signingkey", "audit_auditentry", "registry_post"):
+            count = f"SELECT count(*) FROM {table}"
+            assert original.execute(count).fetchone() == copy.execute(count).fetchone()
