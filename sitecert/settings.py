@@ -8,8 +8,11 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from sitecert.lib.env import envbool, envdate, envint, envjson, envlist, envstr
+from sitecert.lib.env import envbool, envdate, envfile_load, envint, envjson, envlist, envstr
 
+# An environment file, only when named (e.g. SITECERT_ENV_FILE=/etc/sitecert/sitecert.env, as the systemd
+# units and the operator's `sitecert` in deploy/ do); the process environment wins over it.
+envfile_load("SITECERT_ENV_FILE")
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(envstr("SITECERT_VAR_DIR", str(BASE_DIR.parent / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite file, uploads and collected static files
@@ -278,6 +281,8 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_TLS_PROXY", False) else None
+# Load balancers probe over plain HTTP and read a redirect as "down".
+SECURE_REDIRECT_EXEMPT = [r"^api/v1/health$"]
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"  # verification and query addresses carry numbers: never to others
 SECURE_CONTENT_TYPE_NOSNIFF = True

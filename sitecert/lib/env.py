@@ -3,6 +3,7 @@
 import json
 import os
 from datetime import date
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -65,3 +66,21 @@ def envdate(name: str) -> date | None:
         return date.fromisoformat(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a date (YYYY-MM-DD).") from None
+
+
+def envfile_load(name: str = "SITECERT_ENV_FILE") -> Path | None:
+    """Read the environment file that the variable `name` names, if it is set: each KEY=value it holds
+    that the environment does not already have (the environment wins). Values are taken literally (no
+    `$VAR` expansion), as systemd's EnvironmentFile= reads them. A file named but missing stops the start."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    path = Path(raw)
+    if not path.is_file():
+        raise ImproperlyConfigured(f"{name}={raw!r}: there is no such file.")
+    from dotenv import dotenv_values
+
+    for key, value in dotenv_values(path, interpolate=False).items():
+        if value is not None:
+            os.environ.setdefault(key, value)
+    return path

@@ -29,18 +29,30 @@ def test_keys_are_generated_once_and_rotated_keeping_the_old_published(settings,
     assert len(list((tmp_path / "keys").iterdir())) == 4
 
 
-def test_the_exchange_command_replays_a_day_and_refuses_after_the_deadline(
+def test_the_exchange_command_replays_a_day_and_has_nothing_to_do_after_the_deadline(
     builder, report, keys, settings, tmp_path, capsys
 ):
     settings.SIGNING_KEY_DIR = tmp_path / "none"  # no key while the hours arrive: nothing issued
     report(builder, "professional", 22, score=80)
     report(builder, "general", 10)
     assert not ECertificate.objects.exists()
+    with pytest.raises(CommandError) as refused:  # a real refusal stops a chained nightly job
+        call_command("exchange", as_of=date(2020, 12, 31))
+    assert refused.value.returncode == 2
     settings.SIGNING_KEY_DIR = tmp_path / "keys"  # the key set the fixture made
     call_command("exchange", as_of=date(2020, 12, 31))
-    assert last_json(capsys) == {"as_of": "2020-12-31", "candidates": 1, "issued": 1}
-    with pytest.raises(CommandError, match="截止"):
-        call_command("exchange", as_of=date(2021, 1, 1))
+    assert last_json(capsys) == {"as_of": "2020-12-31", "candidates": 1, "issued": 1, "closed": False}
+    # Issue 17: once the round has closed, every night is "nothing to do" (exit 0, the reason printed),
+    # so that `exchange && evaluate-duty && …` goes on.
+    call_command("exchange", as_of=date(2021, 1, 1))
+    out = capsys.readouterr().out
+    assert "截止" in out and "nothing to do" in out
+    assert json.loads(out.strip().splitlines()[-1]) == {
+        "as_of": "2021-01-01",
+        "candidates": 0,
+        "issued": 0,
+        "closed": True,
+    }
 
 
 def test_eligibility_is_explained_over_the_api_as_of_a_date_to_those_who_may_see_it(

@@ -1,0 +1,263 @@
+"""What one operation costs, for docs/scaling.md (run on demand): CPU milliseconds in the application,
+database round trips (statements and commits), CPU milliseconds in the PostgreSQL backend, and cache
+(Redis) calls, per request.
+
+A fresh database (DATABASE_URL's PostgreSQL, or SQLite) gets the demo registry (`seed-demo`: 3,000 people,
+e-certificates, demo holders) and the heartbeat benchmark's learners; then one process with production
+settings (DEBUG=0) sends each operation N times through Django's full request stack (middleware, sessions,
+CSP, rate limits, the API) with its test client, in one thread, and reads the counters around them. No HTTP
+server and no client in the measured process: add gunicorn's own cost (the trivial endpoint's rate in
+bench/heartbeats.py) to size a server. The backend's CPU is read from /proc (PostgreSQL on this machine).
+Prints a table, then one JSON line.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import PYTHON, Engine, migrate
+
+RULES = json.dumps({"MIN_GAP": 0, "MAX_GAP": 10**6, "PRESENCE_EVERY": 10**9})
+SETTINGS = {
+    "DEBUG": "0",
+    "SECRET_KEY": "bench-" + "x" * 50,
+    "ALLOWED_HOSTS": "*",
+    "SECURE_SSL_REDIRECT": "0",
+    "SINGLE_PROCESS": "1",
+    "LEARNING_RULES": RULES,
+    "SMS_BACKEND": "sitecert.people.sms.MemoryBackend",
+    "VERIFY_RATE": "1000000/m",
+    "REGISTER_RATE": "1000000/h",
+    "REGISTRY_QUERY_RATE": "1000000/m",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+class Counters:
+    """Statements and commits on the default connection, calls to the cache."""
+
+    def __init__(self):
+        self.statements = self.commits = self.cache = 0
+
+    def install(self):
+        from django.core.cache import caches
+        from django.db import connection
+
+        def statement(execute, sql, params, many, context):
+            self.statements += 1
+            return execute(sql, params, many, context)
+
+        self._wrapping = connection.execute_wrapper(statement)  # kept: collected, it would unwrap itself
+        self._wrapping.__enter__()
+        commit = connection._commit
+
+        def counted_commit():
+            self.commits += 1
+            return commit()
+
+        connection._commit = counted_commit
+        cache = caches["default"]
+        for name in (
+            "get",
+            "set",
+            "add",
+            "incr",
+            "decr",
+            "delete",
+            "get_many",
+            "set_many",
+            "touch",
+            "has_key",
+        ):
+            method = getattr(cache, name)
+
+            def counted(*args, _method=method, **kwargs):
+                self.cache += 1
+                return _method(*args, **kwargs)
+
+            setattr(cache, name, counted)
+
+
+def backend_cpu_seconds() -> float:
+    """CPU time of this connection's PostgreSQL backend so far (0 on SQLite)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure_worker(out: Path, repeat: int) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sitecert.settings")
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    from bench.heartbeats import setup_worker as learners_setup
+    from sitecert.certificates.models import ECertificate
+    from sitecert.people import sms
+    from sitecert.registry.models import Person
+
+    pairs_file = out.with_name("learners.json")
+    learners_setup(200, pairs_file)
+    learners = json.loads(pairs_file.read_text())
+    numbers = list(ECertificate.objects.order_by("number").values_list("number", flat=True)[:500])
+    holder_cert = ECertificate.objects.filter(record__person__account__isnull=False).select_related(
+        "record__person__account"
+    )[0]
+    holder = holder_cert.record.person.account
+    newcomers = list(Person.objects.filter(account__isnull=True).values_list("name", "id_number")[:200])
+
+    counters = Counters()
+    counters.install()
+    anonymous, signed_in = Client(), Client()
+    signed_in.force_login(holder)
+    seqs = {token: 0 for _api, token in learners}
+
+    def health(i):
+        return anonymous.get("/api/v1/health")
+
+    def verify_api(i):
+        return anonymous.get(f"/api/v1/verify/{numbers[i % len(numbers)]}")
+
+    def verify_page(i):
+        return anonymous.get(f"/verify/{numbers[i % len(numbers)]}")
+
+    def query_page(i):
+        return anonymous.get("/query/")
+
+    def holder_home(i):
+        return signed_in.get("/me/")
+
+    def ecertificate_page(i):
+        return signed_in.get(f"/certificates/{holder_cert.number}/")
+
+    def heartbeat(i):
+        api_token, token = learners[i % len(learners)]
+        seqs[token] += 1
+        return anonymous.post(
+            f"/api/v1/learning/sessions/{token}/beats",
+            {"seq": seqs[token], "visible": True},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {api_token}",
+        )
+
+    def registration(i):
+        name, id_number = newcomers[i]
+        mobile = f"139{i:08d}"
+        answer = anonymous.post(
+            "/api/v1/accounts/register",
+            {"name": name, "id_number": id_number, "mobile": mobile, "password": "Tianjin-2026-bench"},
+            content_type="application/json",
+            REMOTE_ADDR=f"10.1.{i // 250}.{i % 250}",
+        )
+        assert answer.status_code == 201, answer.content
+        text = next(text for to, text in reversed(sms.outbox) if to == mobile)
+        code = re.search(r"验证码 (\d{6})", text)[1]
+        return anonymous.post(
+            "/api/v1/accounts/confirm",
+            {"ticket": answer.json()["ticket"], "code": code},
+            content_type="application/json",
+        )
+
+    operations = [
+        ("trivial endpoint GET /api/v1/health", health, repeat * 4),
+        ("heartbeat (accepted) POST …/beats", heartbeat, repeat),
+        ("verification GET /api/v1/verify/{number}", verify_api, repeat),
+        ("verification page GET /verify/{number}", verify_page, repeat),
+        ("public query page GET /query/", query_page, repeat),
+        ("holder's home GET /me/", holder_home, repeat // 2),
+        ("e-certificate page GET /certificates/{number}/", ecertificate_page, repeat // 2),
+        ("registration (register + confirm by SMS code)", registration, min(len(newcomers), 40)),
+    ]
+    results = []
+    for label, operation, count in operations:
+        for i in range(3):  # warm: imports, templates, the session row
+            if operation is not registration:
+                operation(i)
+        before = (counters.statements, counters.commits, counters.cache)
+        db_before, cpu_before, wall_before = backend_cpu_seconds(), time.process_time(), time.perf_counter()
+        statuses: dict[int, int] = {}
+        for i in range(count):
+            status = operation(i).status_code
+            statuses[status] = statuses.get(status, 0) + 1
+        cpu, wall = time.process_time() - cpu_before, time.perf_counter() - wall_before
+        db_cpu = backend_cpu_seconds() - db_before
+        results.append(
+            {
+                "operation": label,
+                "count": count,
+                "statuses": statuses,
+                "app_cpu_ms": round(cpu / count * 1000, 3),
+                "wall_ms": round(wall / count * 1000, 3),
+                "statements": round((counters.statements - before[0] - 1) / count, 2),  # less the pid query
+                "commits": round((counters.commits - before[1]) / count, 2),
+                "cache_calls": round((counters.cache - before[2]) / count, 2),
+                "db_cpu_ms": round(db_cpu / count * 1000, 3),
+            }
+        )
+    out.write_text(json.dumps(results))
+
+
+def child_env(url: str, **extra: str) -> dict:
+    return {**os.environ, "DATABASE_URL": url, **extra}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=1000)
+    parser.add_argument("--measure-worker", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure_worker:
+        return measure_worker(Path(args.measure_worker[0]), int(args.measure_worker[1]))
+    os.environ.setdefault("SINGLE_PROCESS", "1")  # bench.common runs its children with DEBUG=0 and no Redis
+    with tempfile.TemporaryDirectory(prefix="sitecert-bench-") as tmp:
+        engine = Engine(Path(tmp))
+        url = engine.fresh("bench_costs")
+        migrate(url)
+        keys = {
+            "SIGNING_KEY_DIR": f"{tmp}/keys",
+            "CERTIFICATE_PDF_DIR": f"{tmp}/pdf",
+            "SITECERT_VAR_DIR": tmp,
+        }
+        for command in (["keys", "generate"], ["seed-demo"]):  # the demo's holders need DEBUG
+            subprocess.run(
+                [PYTHON, "-m", "sitecert.cli", *command],
+                env=child_env(url, DEBUG="1", **keys),
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+        out = Path(tmp) / "costs.json"
+        subprocess.run(
+            [PYTHON, __file__, "--measure-worker", str(out), str(args.repeat)],
+            env=child_env(url, **SETTINGS, **keys),
+            check=True,
+        )
+        results = json.loads(out.read_text())
+    kind = "PostgreSQL" if engine.postgres else "SQLite"
+    print(f"cost per operation, {kind}, one thread through Django's request stack (no HTTP server)")
+    print(
+        f"  {'operation':50} {'n':>5} {'app CPU ms':>10} {'wall ms':>8} {'stmts':>6} {'commits':>7} {'cache':>6} {'DB CPU ms':>9}"
+    )
+    for r in results:
+        print(
+            f"  {r['operation']:50} {r['count']:>5} {r['app_cpu_ms']:>10.2f} {r['wall_ms']:>8.2f} {r['statements']:>6.1f}"
+            f" {r['commits']:>7.2f} {r['cache_calls']:>6.1f} {r['db_cpu_ms']:>9.3f}  {r['statuses']}"
+        )
+    print(json.dumps({"engine": kind, "results": results}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,30 @@
+"""gunicorn's settings for sitecert's application servers (`gunicorn -c deploy/gunicorn.conf.py`).
+
+deploy/systemd/sitecert.service and scripts/cluster start gunicorn with this file; SITECERT_BIND and
+SITECERT_WORKERS override the address and the number of processes. Threads serve the I/O-bound requests
+(heartbeats, verification, pages); processes use the cores. Measured: bench/heartbeats.py, docs/scaling.md.
+"""
+
+import os
+
+wsgi_app = "sitecert.wsgi:application"
+bind = os.environ.get("SITECERT_BIND", "0.0.0.0:8000")
+worker_class = "gthread"
+workers = int(os.environ.get("SITECERT_WORKERS", 2 * (os.cpu_count() or 1)))
+threads = 4
+# A gthread worker is killed only when its main loop stops answering, not for a long request (a registry
+# import in the admin takes minutes); nginx's timeouts bound the requests.
+timeout = 120
+graceful_timeout = 30  # `systemctl reload`: old workers finish their requests, new ones start
+keepalive = 75  # longer than nginx keeps an idle upstream connection (60 s), so nginx closes first
+# No control socket (gunicornc): systemd reloads and stops the server, and several servers on one machine
+# would share the default socket in the home folder.
+control_socket_disable = True
+max_requests = 20000  # recycle a worker now and then (memory held by a large import is given back)
+max_requests_jitter = 2000
+# Logs to standard output and error: journald under systemd (docs/deployment.md, "Logs"). The access log
+# names the path without the query string, which may carry an ID number and a name
+# (GET /api/v1/registry/lookup): personal data stays out of the logs.
+accesslog = "-"
+errorlog = "-"
+access_log_format = '%({x-real-ip}i)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
