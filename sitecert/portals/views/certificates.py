@@ -16,7 +16,6 @@ from sitecert.certificates.eligibility import explain
 from sitecert.certificates.models import ECertificate
 from sitecert.duty.explanation import explain as duty_explain
 from sitecert.errors import DomainError
-from sitecert.lib.svg import csp_safe
 from sitecert.pdfkit import qr_svg
 from sitecert.portals import files
 from sitecert.portals.access import ecertificate_for, legacy_certificate_for
@@ -54,7 +53,7 @@ def ecertificate(request, number: str):
     context = {
         "ecert": ecert,
         "versions": versions,
-        "qr": mark_safe(csp_safe(qr_svg(qr_content(versions[0].qr_token)))),  # drawn here from our own token
+        "qr": mark_safe(qr_svg(qr_content(versions[0].qr_token))),  # drawn here from our own token
         "requests": ecert.requests.order_by("-requested_at") if own or request.user.is_staff else [],
         "form": form,
         "own": own,
