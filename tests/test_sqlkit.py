@@ -1,0 +1,37 @@
+"""sqlkit: a query compiled once answers what the ORM answers, for every value, on both engines."""
+
+import pytest
+
+from sitecert.registry.models import LegacyCertificate
+from sitecert.sqlkit import Compiled
+from tests.personas import certificate
+
+
+def _holders_certificates(id_number: str, post: str):
+    return (
+        LegacyCertificate.objects.filter(holder__id_number=id_number, post__code=post, status="valid")
+        .order_by("certificate_no")
+        .values_list("certificate_no", "holder__name", "issued_on", "created_at")
+    )
+
+
+BY_PERSON_AND_POST = Compiled(_holders_certificates)
+
+
+def test_compiled_rows_equal_the_orms_for_each_value_with_dates_converted(personas):
+    wang, li = personas.holder.person, personas.other_holder.person
+    certificate(wang, "TJ2015009901", post="materials")
+    certificate(wang, "TJ2015009902", post="materials", status="revoked")
+    for person in (wang, li):
+        for post in ("safety", "materials", "labour"):
+            expected = list(_holders_certificates(person.id_number, post))
+            found = [tuple(row) for row in BY_PERSON_AND_POST.rows(id_number=person.id_number, post=post)]
+            assert found == expected
+    materials = BY_PERSON_AND_POST.rows(id_number=wang.id_number, post="materials")
+    assert [row[0] for row in materials] == ["TJ2015009901"] and materials[0][2].isoformat() == "2015-03-06"
+
+
+def test_a_value_the_query_does_not_carry_as_given_is_refused(db):
+    twice = Compiled(lambda number: LegacyCertificate.objects.filter(certificate_no=number, issuer=number))
+    with pytest.raises(ValueError, match="once"):
+        twice.rows(number="TJ2015000101")
