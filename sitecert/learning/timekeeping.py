@@ -16,14 +16,15 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sitecert import sqlkit
 from sitecert.errors import DomainError
 from sitecert.learning.hooks import progress_send
 from sitecert.learning.models import DailyCredit, Enrolment, HourEntry, LearningSession, Unit, UnitProgress
 from sitecert.policies.selectors import policy_in_force
+from sitecert.sqlkit import Compiled
 
 State = LearningSession.State
 
@@ -94,15 +95,64 @@ def _locked(token: str, user) -> LearningSession:
     return session
 
 
+@dataclass
+class _Live:
+    """The locked session of a heartbeat with what the rules read of its unit, progress and person."""
+
+    id: int
+    user_id: int
+    state: str
+    paused_reason: str
+    last_seq: int
+    last_beat_at: datetime
+    credited_since_presence: int
+    progress_id: int
+    credited_seconds: int
+    position: int
+    completed_at: datetime | None
+    enrolment_id: int
+    required_seconds: int
+    person_id: int
+
+
+# The heartbeat is the rush's hot path: its lookup is compiled once (sqlkit) and it writes with plain statements:
+# four round trips (lock, day's credit, progress, session) where the ORM took six and most of the time building them.
+_LIVE = Compiled(
+    lambda token: (
+        LearningSession.objects.select_for_update(of=("self",))  # not the unit every learner shares
+        .filter(token=token)
+        .values_list(
+            "id",
+            "user_id",
+            "state",
+            "paused_reason",
+            "last_seq",
+            "last_beat_at",
+            "credited_since_presence",
+            "progress_id",
+            "progress__credited_seconds",
+            "progress__position",
+            "progress__completed_at",
+            "progress__enrolment_id",
+            "progress__unit__required_seconds",
+            "progress__enrolment__record__person_id",
+        )
+    )
+)
+
+
 def session_beat(*, token: str, user, seq: int, visible: bool, now: datetime) -> Beat:
     """One heartbeat. Refused beats change nothing; accepted ones advance the sequence and may earn time."""
     with transaction.atomic():
-        session = _locked(token, user)
-        progress = session.progress
-        required = progress.unit.required_seconds
+        found = _LIVE.rows(token=token)
+        session = _Live(*found[0]) if found else None
+        if session is None or session.user_id != user.pk:
+            raise DomainError(_("学习会话不存在，请重新打开课程"), code="no_session", status=404)
 
         def result(accepted, credited, reason):
-            return Beat(accepted, credited, session.state, reason, progress.credited_seconds, required)
+            return Beat(
+                accepted, credited, session.state, reason, session.credited_seconds, session.required_seconds
+            )
 
         gap = (now - session.last_beat_at).total_seconds()
         if seq != session.last_seq + 1:
@@ -111,18 +161,24 @@ def session_beat(*, token: str, user, seq: int, visible: bool, now: datetime) ->
             return result(False, 0, "too_frequent")
         session.last_seq, session.last_beat_at = seq, now
         reason, earned = _earned(session, gap, visible)
-        earned = min(earned, max(0, required - progress.credited_seconds), _daily_room(session, now))
+        earned = min(earned, max(0, session.required_seconds - session.credited_seconds))
         if earned:
-            _credit(session, earned, now)
+            earned = _credit(session, earned, now)
             if session.credited_since_presence >= rule("PRESENCE_EVERY"):
                 session.state, reason = State.AWAITING_PRESENCE, "presence"
-        session.save(
-            update_fields=["last_seq", "last_beat_at", "state", "paused_reason", "credited_since_presence"]
+        sqlkit.update(
+            LearningSession,
+            session.id,
+            last_seq=session.last_seq,
+            last_beat_at=now,
+            state=session.state,
+            paused_reason=session.paused_reason,
+            credited_since_presence=session.credited_since_presence,
         )
         return result(True, earned, reason)
 
 
-def _earned(session: LearningSession, gap: float, visible: bool) -> tuple[str, int]:
+def _earned(session: _Live, gap: float, visible: bool) -> tuple[str, int]:
     if session.state != State.ACTIVE:
         return session.paused_reason or session.state, 0
     if not visible:
@@ -133,31 +189,37 @@ def _earned(session: LearningSession, gap: float, visible: bool) -> tuple[str, i
     return "ok", int(gap)
 
 
-def _daily_room(session: LearningSession, now: datetime) -> int:
-    person = session.progress.enrolment.record.person_id
-    done = DailyCredit.objects.filter(person_id=person, day=timezone.localdate(now)).values_list(
-        "seconds", flat=True
-    )
-    return max(0, daily_cap(timezone.localdate(now)) - (done.first() or 0))
-
-
-def _credit(session: LearningSession, seconds: int, now: datetime) -> None:
-    progress = session.progress
-    enrolment = progress.enrolment
-    person = enrolment.record.person_id
-    day = DailyCredit.objects.filter(person_id=person, day=timezone.localdate(now))
-    if not day.update(
-        seconds=F("seconds") + seconds
-    ):  # the day's first credit (one writer: the locked session)
-        DailyCredit.objects.create(person_id=person, day=timezone.localdate(now), seconds=seconds)
+def _credit(session: _Live, seconds: int, now: datetime) -> int:
+    """Credit up to `seconds` within the day's cap (the person's day row is counted first: one writer holds it
+    until the commit); returns what was credited."""
+    day = timezone.localdate(now)
+    total = sqlkit.add(DailyCredit, {"person": session.person_id, "day": day}, "seconds", seconds)
+    room = max(0, daily_cap(day) - (total - seconds))  # what the day's cap left before this beat
+    over = seconds - min(seconds, room)
+    if over:
+        DailyCredit.objects.filter(person_id=session.person_id, day=day).update(
+            seconds=total - over
+        )  # at the cap
+        seconds -= over
+    if not seconds:
+        return 0
     session.credited_since_presence += seconds
-    progress.credited_seconds += seconds
-    progress.position = max(progress.position, progress.credited_seconds)
-    if progress.credited_seconds >= progress.unit.required_seconds and progress.completed_at is None:
-        progress.completed_at = now
-    progress.save(update_fields=["credited_seconds", "position", "completed_at"])
-    if progress.completed_at == now:
-        _complete_course(enrolment, now)
+    session.credited_seconds += seconds
+    session.position = max(session.position, session.credited_seconds)
+    done = session.credited_seconds >= session.required_seconds and session.completed_at is None
+    session.completed_at = now if done else session.completed_at
+    sqlkit.update(
+        UnitProgress,
+        session.progress_id,
+        credited_seconds=session.credited_seconds,
+        position=session.position,
+        completed_at=session.completed_at,
+    )
+    if done:
+        _complete_course(
+            Enrolment.objects.select_related("course", "record").get(pk=session.enrolment_id), now
+        )
+    return seconds
 
 
 def _complete_course(enrolment: Enrolment, now: datetime) -> None:

@@ -7,6 +7,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -18,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from sitecert import sqlkit
 from sitecert.errors import DomainError
 from sitecert.lib import idnumber, uscc
 from sitecert.lib.textnorm import clean, clean_name, name_problem
@@ -25,6 +27,7 @@ from sitecert.people.backends import MOBILE, find_account
 from sitecert.people.models import ApiToken, OneTimeCode, Organisation, User, mask_mobile
 from sitecert.people.sms import RESEND_SECONDS, code_send
 from sitecert.registry.models import Person
+from sitecert.sqlkit import Compiled
 from sitecert.throttle import RateLimited
 
 MAX_CODE_ATTEMPTS = 5
@@ -407,16 +410,25 @@ def api_token_revoke(*, token: ApiToken, by: User, now: datetime) -> None:
     token.save(update_fields=["revoked_at"])
 
 
+# Every API request with a bearer token asks this: compiled once (sqlkit), the token and its user in one row.
+_LIVE_TOKEN = Compiled(
+    lambda digest: (
+        ApiToken.objects.filter(digest=digest, revoked_at__isnull=True, user__is_active=True)
+        .values_list(*sqlkit.columns(ApiToken), *sqlkit.columns(User, via="user"))
+        .order_by()[:1]
+    )
+)
+
+
 def api_token_authenticate(secret: str, *, now: datetime) -> ApiToken | None:
     if not secret.startswith(ApiToken.PREFIX):
         return None
-    token = (
-        ApiToken.objects.select_related("user", "organisation")
-        .filter(digest=ApiToken.digest_of(secret), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if token is None:
+    found = _LIVE_TOKEN.rows(digest=ApiToken.digest_of(secret))
+    if not found:
         return None
+    split = len(ApiToken._meta.concrete_fields)
+    token = cast(ApiToken, sqlkit.instance(ApiToken, found[0][:split]))
+    token.user = cast(User, sqlkit.instance(User, found[0][split:]))
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
