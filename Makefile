@@ -35,9 +35,10 @@ lint: $(BIN)/.installed
 # Debian packages the product and its tests use, installed when missing: the CJK TrueType font the PDFs
 # embed; Chromium and CJK fonts for the browser tests; poppler and zbar to read PDFs and QR codes back;
 # gettext to check the compiled catalogs; nginx and Redis for the production topology (scripts/cluster),
-# Redis also as the shared cache and the task queue's broker of the PostgreSQL pass.
+# Redis also as the shared cache and the task queue's broker of the PostgreSQL pass; Node and npm to run the
+# documented JavaScript verifier (tests/certificates/test_interop_js.py, jose from npm's lock file).
 RUN_DEBS := fonts-wqy-microhei
-TEST_DEBS := $(RUN_DEBS) chromium fonts-noto-cjk poppler-utils zbar-tools gettext nginx redis-server
+TEST_DEBS := $(RUN_DEBS) chromium fonts-noto-cjk poppler-utils zbar-tools gettext nginx redis-server nodejs npm
 run: DEBS = $(RUN_DEBS)
 test: DEBS = $(TEST_DEBS)
 system-packages:

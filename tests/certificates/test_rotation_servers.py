@@ -27,22 +27,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def environment(settings) -> dict:
+def environment(settings, **extra: str) -> dict:
     return {
         **os.environ,
         "DATABASE_URL": database_url(),
         "SIGNING_KEY_DIR": str(settings.SIGNING_KEY_DIR),
         "VERIFY_RATE": "10000/m",
+        **extra,
     }
 
 
 @contextmanager
-def server(settings):
-    """`sitecert runserver --noreload` on a free loopback port; yields its base address."""
-    port = free_port()
+def server(settings, port: int | None = None, **extra: str):
+    """`sitecert runserver --noreload` on a loopback port (a free one unless given), with `extra` added to
+    its environment; yields its base address."""
+    port = port or free_port()
     proc = subprocess.Popen(
         [*SITECERT, "runserver", "--noreload", f"127.0.0.1:{port}"],
-        env=environment(settings),
+        env=environment(settings, **extra),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
