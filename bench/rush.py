@@ -95,7 +95,6 @@ def setup_worker(spec: dict, out: Path) -> None:
     from sitecert.certificates.models import ECertificate
     from sitecert.certificates.training import ExamReport, training_certificate_issue
     from sitecert.learning.demo import demo_library_seed
-    from sitecert.learning.models import Enrolment
     from sitecert.lib.uscc import build as build_uscc
     from sitecert.people.models import Organisation, User
     from sitecert.people.services import api_token_create
@@ -130,11 +129,6 @@ def setup_worker(spec: dict, out: Path) -> None:
         learners.append(
             {"api": api, "session": session, "id_number": user.person.id_number, "name": user.person.name}
         )
-        if i < spec["holders"]:
-            user.set_password(PASSWORD)
-            user.save(update_fields=["password"])
-            record = Enrolment.objects.filter(user=user).values_list("record_id", flat=True)[0]
-            holders.append({"username": user.username, "record": record})
 
     rng, seen = random.Random(17), set()
 
@@ -157,6 +151,12 @@ def setup_worker(spec: dict, out: Path) -> None:
         )
         version = issued.ecertificate.versions.order_by("-version").first()
         verify.append({"number": issued.ecertificate.number, "token": version.qr_token})
+        if len(holders) < spec["holders"]:  # a holder of a valid e-certificate may sit its assessment
+            holder = issued.ecertificate.holder
+            user = User.objects.create(username=holder.id_number, person=holder, first_name=holder.name)
+            user.set_password(PASSWORD)
+            user.save(update_fields=["password"])
+            holders.append({"username": user.username, "record": issued.ecertificate.record_id})
     assert ECertificate.objects.count() >= len(verify)
     registrants = newcomers(spec["registrants"])
     for i, person in enumerate(registrants):
@@ -531,7 +531,8 @@ def drive(args, state: dict, data: dict, folder: Path, cluster) -> dict:
                 "assessment: start",
             ) as r:
                 if r.status_code != 200 or "/learn/assessment/" not in (r.url or ""):
-                    return r.failure(f"HTTP {r.status_code} at {r.url}")
+                    said = re.findall(r'class="flash[^"]*"[^>]*>([^<]+)', r.text or "")
+                    return r.failure(f"HTTP {r.status_code}: {said[-1] if said else r.url}")
                 paper, url = r.text, r.url
             questions = sorted(set(re.findall(r'name="q(\d+)"', paper)))
             fields = {f"q{q}": str(random.randrange(4)) for q in questions}
@@ -692,6 +693,7 @@ def drive(args, state: dict, data: dict, folder: Path, cluster) -> dict:
         cluster.start(name)
         cluster.wait([name])
         entry["up_at"] = time.time() - t0
+        entry["worker_after"] = cluster.probe("worker")
         if after:
             after()
         faults.append(entry)
@@ -716,8 +718,12 @@ def drive(args, state: dict, data: dict, folder: Path, cluster) -> dict:
             capture_output=True,
             text=True,
         )
-        error = (
-            None if done.returncode == 0 else RuntimeError(f"exit {done.returncode}: {done.stderr[-200:]}")
+        error = None if done.returncode == 0 else RuntimeError(f"exit {done.returncode}")
+        imported.update(
+            at_s=round(started - t0, 1),
+            seconds=round(time.time() - started, 1),
+            exit=done.returncode,
+            said=(done.stdout + done.stderr).strip().splitlines()[-3:],
         )
         fire(f"registry import ({args.import_rows} rows)", started, error, kind="CLI")
 
@@ -725,13 +731,14 @@ def drive(args, state: dict, data: dict, folder: Path, cluster) -> dict:
         T = args.seconds
         at(0.15 * T)
         fault("kill -9 app1", "app1", 15)
-        at(0.35 * T)
+        at(0.33 * T)
         gevent.spawn(registry_import)
-        at(0.5 * T)
+        at(0.55 * T)
         fault("PostgreSQL restart", "db", 1, before=pg.close, after=pg.open)
-        at(0.68 * T)
+        at(0.72 * T)
         fault("Redis stopped 30 s", "cache", 30, before=rd.close, after=rd.open)
 
+    imported: dict = {}
     runner = env.create_local_runner()
     runner.start(args.users, spawn_rate=args.users)
     faults_run = gevent.spawn(schedule)
@@ -743,20 +750,28 @@ def drive(args, state: dict, data: dict, folder: Path, cluster) -> dict:
     end = time.time() - t0
 
     # After the load: the outbox drains (the worker, the sweep) before the books are read.
-    drained = time.time()
-    while time.time() - drained < 120:
+    drained, unsent = time.time(), None
+    while time.time() - drained < 150:
         try:
-            if unsent_messages(state["database_url"]) == 0:
-                break
-        except Exception:
-            pass
+            unsent = unsent_messages(state["database_url"])
+        except Exception as exc:
+            unsent = repr(exc)
+        if unsent == 0:
+            break
         time.sleep(2)
+    after = {
+        "outbox_drained_in_s": round(time.time() - drained, 1),
+        "unsent_left": unsent,
+        **{name: cluster.probe(name) for name in cluster.services},
+    }
 
     return {
         "env": env,
         "log": [(s - t0, e - t0, n, ok, err) for s, e, n, ok, err in log],
         "faults": faults,
         "elapsed": end,
+        "import": imported,
+        "after": after,
         "pg": pg.total,
         "redis": rd.total,
         "observed": {
@@ -846,6 +861,8 @@ def report(run: dict, books: dict, args, started_load: str) -> int:
             f"last failure {f['last_failure_after_up_s']} s after up; every failing operation succeeded again "
             f"{f['recovered_after_up_s']} s after up"
         )
+    print(f"\nregistry import: {run['import']}")
+    print(f"after the load: {run['after']}")
     print(f"\nPostgreSQL (pg_stat_database, sitecert): {run['pg']}")
     print(f"Redis (INFO): {run['redis']}")
     print("\nthe books")
@@ -866,6 +883,8 @@ def report(run: dict, books: dict, args, started_load: str) -> int:
                     r["operation"]: {k: v for k, v in r.items() if k != "operation"} for r in rows
                 },
                 "faults": faults,
+                "registry_import": run["import"],
+                "after_the_load": run["after"],
                 "postgresql": run["pg"],
                 "redis": run["redis"],
                 "books": books,
