@@ -106,7 +106,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 _redis = envstr("REDIS_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis}
+        {
+            "BACKEND": "sitecert.cachekit.TolerantRedisCache",  # an outage is an empty cache, not a 500
+            "LOCATION": _redis,
+            # A Redis that does not answer must not hold requests: it is a cache, the database has the truth.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
+        }
         if _redis
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -157,6 +162,9 @@ OUTBOX_SWEEP_AFTER = envint("OUTBOX_SWEEP_AFTER", 300)  # seconds a message may 
 # portals' checks) still says it on every `check` while counters stay in one process.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + ([] if _redis else ["django_ratelimit.E003"])
 RATELIMIT_IP_META_KEY = envstr("RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
+# While Redis is unreachable (sitecert.cachekit) the budgets are not counted: let requests through rather than
+# refuse every verification and query of the outage. One-time codes count their tries in the database.
+RATELIMIT_FAIL_OPEN = True
 REGISTRY_QUERY_RATE = envstr("REGISTRY_QUERY_RATE", "30/m")
 # Certificate verification by number or QR (page and API) per client address: generous, for site gates
 # scanning many prints.

@@ -1,0 +1,58 @@
+"""The shared cache, and what a Redis outage does to it: nothing worse than an empty cache.
+
+Everything sitecert keeps in the cache is either a copy of the database (policies, keys, status lists) or a
+counter of a budget (rate limits, SMS codes, login slow-downs, reset tickets). The rush bench stopped Redis for
+30 s and Django's RedisCache turned every request that touched it into a 500. Here a read during an outage
+misses, a write is dropped and a counter starts again: copies come from the database, and budgets are not
+enforced until Redis is back (fail open: the site stays up; docs/deployment.md says what to watch).
+"""
+
+import logging
+import time
+from functools import wraps
+
+from django.core.cache.backends.redis import RedisCache
+from redis import exceptions
+
+log = logging.getLogger(__name__)
+OUTAGE = (exceptions.ConnectionError, exceptions.TimeoutError, OSError)
+_said = [0.0]  # when the outage was last logged: once a minute, not once per request
+
+
+def _tolerant(missing):
+    def wrap(method):
+        @wraps(method)
+        def call(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except OUTAGE as error:
+                if time.monotonic() - _said[0] > 60:
+                    _said[0] = time.monotonic()
+                    log.error("Redis unreachable, the cache is empty and budgets are not enforced: %s", error)
+                return missing(*args, **kwargs)
+
+        return call
+
+    return wrap
+
+
+def _default(key, default=None, *args, **kwargs):
+    return default
+
+
+def _absent(key, *args, **kwargs):
+    raise ValueError(f"Key '{key}' not found")  # what incr() says of a missing counter: callers start again
+
+
+class TolerantRedisCache(RedisCache):
+    get = _tolerant(_default)(RedisCache.get)
+    get_many = _tolerant(lambda *a, **k: {})(RedisCache.get_many)
+    has_key = _tolerant(lambda *a, **k: False)(RedisCache.has_key)
+    add = _tolerant(lambda *a, **k: False)(RedisCache.add)
+    set = _tolerant(lambda *a, **k: None)(RedisCache.set)
+    set_many = _tolerant(lambda *a, **k: [])(RedisCache.set_many)
+    touch = _tolerant(lambda *a, **k: False)(RedisCache.touch)
+    delete = _tolerant(lambda *a, **k: False)(RedisCache.delete)
+    delete_many = _tolerant(lambda *a, **k: None)(RedisCache.delete_many)
+    incr = _tolerant(_absent)(RedisCache.incr)
+    clear = _tolerant(lambda *a, **k: False)(RedisCache.clear)
