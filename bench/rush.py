@@ -738,13 +738,27 @@ def drive(args, state: dict, data: dict, folder: Path, cluster) -> dict:
         at(0.72 * T)
         fault("Redis stopped 30 s", "cache", 30, before=rd.close, after=rd.open)
 
+    restarts: list[dict] = []
+
+    def supervise():
+        """systemd's `Restart=always` for the worker and the scheduler (deploy/systemd/): scripts/cluster does
+        not supervise, so a process that exits (the worker, when Redis goes away) is started again here."""
+        while True:
+            gevent.sleep(5)
+            for name in ("worker", "beat"):
+                if name in cluster.services and cluster.probe(name) == "down (no process)":
+                    restarts.append({"service": name, "at_s": round(time.time() - t0, 1)})
+                    cluster.start(name)
+
     imported: dict = {}
     runner = env.create_local_runner()
+    supervisor = gevent.spawn(supervise)
     runner.start(args.users, spawn_rate=args.users)
     faults_run = gevent.spawn(schedule)
     gevent.spawn_later(args.seconds, runner.quit)
     runner.greenlet.join()
     faults_run.join()
+    supervisor.kill()
     pg.close()
     rd.close()
     end = time.time() - t0
@@ -771,6 +785,7 @@ def drive(args, state: dict, data: dict, folder: Path, cluster) -> dict:
         "faults": faults,
         "elapsed": end,
         "import": imported,
+        "restarts": restarts,
         "after": after,
         "pg": pg.total,
         "redis": rd.total,
@@ -862,6 +877,7 @@ def report(run: dict, books: dict, args, started_load: str) -> int:
             f"{f['recovered_after_up_s']} s after up"
         )
     print(f"\nregistry import: {run['import']}")
+    print(f"restarted as systemd would: {run['restarts'] or 'nothing'}")
     print(f"after the load: {run['after']}")
     print(f"\nPostgreSQL (pg_stat_database, sitecert): {run['pg']}")
     print(f"Redis (INFO): {run['redis']}")
@@ -884,6 +900,7 @@ def report(run: dict, books: dict, args, started_load: str) -> int:
                 },
                 "faults": faults,
                 "registry_import": run["import"],
+                "restarts": run["restarts"],
                 "after_the_load": run["after"],
                 "postgresql": run["pg"],
                 "redis": run["redis"],
