@@ -101,6 +101,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
         " PRAGMA temp_store=MEMORY",
     }
+else:
+    # Parameters bound by the server, so psycopg prepares a statement run five times on a connection and
+    # PostgreSQL plans it once: verification's seven-table join spent most of its database time planning
+    # (docs/scaling.md). Not behind a pooler in transaction mode (prepared statements live per connection).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _redis = envstr("REDIS_URL", "")

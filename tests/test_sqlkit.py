@@ -1,6 +1,7 @@
 """sqlkit: a query compiled once answers what the ORM answers, for every value, on both engines."""
 
 import pytest
+from django.db import connection
 
 from sitecert.registry.models import LegacyCertificate
 from sitecert.sqlkit import Compiled
@@ -35,3 +36,19 @@ def test_a_value_the_query_does_not_carry_as_given_is_refused(db):
     twice = Compiled(lambda number: LegacyCertificate.objects.filter(certificate_no=number, issuer=number))
     with pytest.raises(ValueError, match="once"):
         twice.rows(number="TJ2015000101")
+
+
+def test_on_postgresql_a_hot_query_is_prepared_and_planned_once_per_connection(personas):
+    """settings.py binds parameters on the server, so psycopg prepares a statement run five times: planning
+    was most of verification's database time (docs/scaling.md)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    wang = personas.holder.person
+    for _ in range(6):
+        BY_PERSON_AND_POST.rows(id_number=wang.id_number, post="safety")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%registry_legacycertificate%"],
+        )
+        assert cursor.fetchone()[0] >= 1
