@@ -467,11 +467,14 @@ def drive(args, state: dict, data: dict, folder: Path, cluster) -> dict:
                 name="heartbeat",
                 catch_response=True,
             ) as r:
-                if r.status_code != 200:
+                try:
+                    body = r.json() if r.status_code == 200 else None
+                except ValueError:  # a cut answer: as unknown as no answer
+                    body = None
+                if body is None:
                     b["unknown"] = True  # the server may have taken it: the same number again next time
                     r.failure(f"HTTP {r.status_code}")
                     return
-                body = r.json()
                 if body["accepted"]:
                     b["seq"], b["unknown"] = seq, False
                     b["credited"] += body["credited"]

@@ -86,7 +86,11 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'sitecert.sqlite3'}"), conn_max_age=60
+        envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'sitecert.sqlite3'}"),
+        conn_max_age=60,
+        # A kept connection is checked before a request reuses it: after a database restart each thread's
+        # old connection failed one request (the rush bench's 500s after PostgreSQL came back).
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
