@@ -36,13 +36,14 @@ lint: $(BIN)/.installed
 # embed; Chromium and CJK fonts for the browser tests; poppler and zbar to read PDFs and QR codes back;
 # gettext to check the compiled catalogs; nginx and Redis for the production topology (scripts/cluster),
 # Redis also as the shared cache and the task queue's broker of the PostgreSQL pass; Node and npm to run the
-# documented JavaScript verifier (tests/certificates/test_interop_js.py, jose from npm's lock file).
+# documented JavaScript verifier (tests/certificates/test_interop_js.py, jose from npm's lock file). A package
+# counts as present when its command is (NodeSource's nodejs carries npm and conflicts with Debian's npm).
 RUN_DEBS := fonts-wqy-microhei
 TEST_DEBS := $(RUN_DEBS) chromium fonts-noto-cjk poppler-utils zbar-tools gettext nginx redis-server nodejs npm
 run: DEBS = $(RUN_DEBS)
 test: DEBS = $(TEST_DEBS)
 system-packages:
-	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || command -v $$p >/dev/null || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
