@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.utils import translation
@@ -24,7 +23,7 @@ from sitecert.errors import DomainError
 from sitecert.learning.models import TrainingRecord
 from sitecert.learning.records import records_begin, records_of_legacies
 from sitecert.lib.idnumber import mask
-from sitecert.outbox.services import Channel, Letter, messages_put
+from sitecert.outbox.services import Channel, Letter, messages_put, tasks_after_commit
 from sitecert.policies.models import Policy
 from sitecert.policies.selectors import policy_in_force
 from sitecert.registry.models import LegacyCertificate, Post
@@ -162,7 +161,7 @@ def ecertificates_create(
     if (
         not settings.CELERY_TASK_ALWAYS_EAGER
     ):  # with a worker, each PDF is sealed once, ahead of its first reader
-        transaction.on_commit(lambda: [current_app.send_task(RENDER_PDF, args=[pk]) for pk in ids])
+        tasks_after_commit(RENDER_PDF, ids)
     return ecerts
 
 

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils.module_loading import import_string
+from kombu.exceptions import OperationalError
 
 from sitecert.outbox.models import Message
 
@@ -59,12 +60,27 @@ def messages_put(letters: Iterable[Letter], *, now: datetime, at_once: bool = Fa
         )
     )
     if not settings.CELERY_TASK_ALWAYS_EAGER:  # by name: the task is a face of the worker (outbox/tasks.py)
-        transaction.on_commit(lambda: [current_app.send_task(DELIVER, args=[pk]) for pk in ids])
+        tasks_after_commit(DELIVER, ids)
     elif at_once:
         _deliver_each(ids, now)
     else:
         transaction.on_commit(lambda: _deliver_each(ids, now))
     return len(new)
+
+
+def tasks_after_commit(task: str, ids: list[int]) -> None:
+    """Queue the task (by name) once per id when the transaction commits. A broker that cannot take them
+    (Redis restarting) must not turn a committed request into an error: what they would do waits in the
+    database (the sweep resends pending messages; a PDF is rendered at its first reading)."""
+
+    def send() -> None:
+        try:
+            for pk in ids:
+                current_app.send_task(task, args=[pk])
+        except (OperationalError, OSError) as error:
+            log.warning("broker unreachable, %s left for the sweep: %s", task, error)
+
+    transaction.on_commit(send)
 
 
 def message_put(
