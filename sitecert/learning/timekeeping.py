@@ -82,6 +82,10 @@ def session_open(*, enrolment: Enrolment, unit: Unit, device: str, now: datetime
         )
 
 
+def _no_session() -> DomainError:
+    return DomainError(_("学习会话不存在，请重新打开课程"), code="no_session", status=404)
+
+
 def _locked(token: str, user) -> LearningSession:
     session = (
         LearningSession.objects.select_for_update(of=("self",))  # not the unit, which every learner shares
@@ -91,7 +95,7 @@ def _locked(token: str, user) -> LearningSession:
         .first()
     )
     if session is None:
-        raise DomainError(_("学习会话不存在，请重新打开课程"), code="no_session", status=404)
+        raise _no_session()
     return session
 
 
@@ -147,7 +151,7 @@ def session_beat(*, token: str, user, seq: int, visible: bool, now: datetime) ->
         found = _LIVE.rows(token=token)
         session = _Live(*found[0]) if found else None
         if session is None or session.user_id != user.pk:
-            raise DomainError(_("学习会话不存在，请重新打开课程"), code="no_session", status=404)
+            raise _no_session()
 
         def result(accepted, credited, reason):
             return Beat(
