@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "sitecert.portals.headers.PermissionsPolicy",
     "sitecert.portals.views.published.PublicCors",
+    "sitecert.api.hotpath.Heartbeats",  # the rush's hot path: an ordinary beat skips the rest
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

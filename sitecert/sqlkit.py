@@ -9,7 +9,7 @@ through untouched); anything else the queryset needs is fixed when it is first b
 
 from collections.abc import Callable, Sequence
 
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models import Model, QuerySet
 
 
@@ -47,42 +47,101 @@ def _name_of(param: object, marks: dict[str, str]) -> str | None:
     return next((name for name, mark in marks.items() if param == mark), None)
 
 
-def update(model: type[Model], pk: int, **values: object) -> None:
+class Update:
     """UPDATE one row by primary key, the values adapted by their fields as `save()` would, with no query
     object built (for the same reason as `Compiled`)."""
-    connection = connections[router.db_for_write(model)]
-    meta, quote = model._meta, connection.ops.quote_name
-    fields = [meta.get_field(name) for name in values]
-    columns = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-    params = [
+
+    def __init__(self, model: type[Model], pk: int, **values: object):
+        self.model, self.pk, self.values = model, pk, values
+
+    def sql(self, connection, when: str = "", expected: dict | None = None) -> tuple[str, list]:
+        """The statement; `expected` adds the values the row must still hold, `when` one more condition."""
+        meta, quote = self.model._meta, connection.ops.quote_name
+        sets, params = _assignments(connection, self.model, self.values, ", ")
+        where, checks = _assignments(connection, self.model, expected or {}, " AND ")
+        condition = " AND ".join(filter(None, [f"{quote(meta.pk.column)} = %s", where, when]))
+        table = quote(meta.db_table)
+        return f"UPDATE {table} SET {sets} WHERE {condition}", [*params, self.pk, *checks]
+
+
+class Add:
+    """Add `amount` to a counter column of the row with these unique `keys`, creating it when missing, in one
+    statement (PostgreSQL and SQLite's upsert)."""
+
+    def __init__(self, model: type[Model], keys: dict[str, object], name: str, amount: int):
+        self.model, self.keys, self.name, self.amount = model, keys, name, amount
+
+    def sql(self, connection, when: str = "") -> tuple[str, list]:
+        meta, quote = self.model._meta, connection.ops.quote_name
+        fields = [meta.get_field(key) for key in self.keys] + [meta.get_field(self.name)]
+        values = [*self.keys.values(), self.amount]
+        params = [
+            field.get_db_prep_save(value, connection) for field, value in zip(fields, values, strict=True)
+        ]
+        table, counter = quote(meta.db_table), quote(fields[-1].column)
+        keys = ", ".join(quote(field.column) for field in fields[:-1])
+        if when:  # typed marks: in INSERT … SELECT the database cannot take a mark's type from its column
+            marks = ", ".join(f"CAST(%s AS {field.cast_db_type(connection)})" for field in fields)
+            source = f"SELECT {marks} WHERE {when}"
+        else:
+            source = f"VALUES ({', '.join(['%s'] * len(fields))})"
+        return (
+            f"INSERT INTO {table} ({keys}, {counter}) {source} "
+            f"ON CONFLICT ({keys}) DO UPDATE SET {counter} = {table}.{counter} + excluded.{counter}",
+            params,
+        )
+
+
+def _assignments(connection, model: type[Model], values: dict, glue: str) -> tuple[str, list]:
+    quote, fields = connection.ops.quote_name, [model._meta.get_field(name) for name in values]
+    text = glue.join(f"{quote(field.column)} = %s" for field in fields)
+    return text, [
         field.get_db_prep_save(value, connection)
         for field, value in zip(fields, values.values(), strict=True)
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(meta.db_table)} SET {columns} WHERE {quote(meta.pk.column)} = %s", [*params, pk]
-        )
+
+
+def _execute(model: type[Model], sql: str, params: list):
+    with connections[router.db_for_write(model)].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone() if cursor.description else cursor.rowcount
+
+
+def update(model: type[Model], pk: int, **values: object) -> None:
+    """Update one row by primary key (`Update`)."""
+    _execute(model, *Update(model, pk, **values).sql(connections[router.db_for_write(model)]))
 
 
 def add(model: type[Model], keys: dict[str, object], name: str, amount: int) -> int:
-    """Add `amount` to a counter column of the row with these unique `keys`, creating it when missing, in one
-    statement (PostgreSQL and SQLite's upsert); returns the counter's new value."""
-    connection = connections[router.db_for_write(model)]
-    meta, quote = model._meta, connection.ops.quote_name
-    fields = [meta.get_field(key) for key in keys]
-    counter = quote(meta.get_field(name).column)
-    table, key_columns = quote(meta.db_table), ", ".join(quote(field.column) for field in fields)
-    params = [
-        field.get_db_prep_save(value, connection) for field, value in zip(fields, keys.values(), strict=True)
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({key_columns}, {counter}) VALUES ({', '.join(['%s'] * (len(fields) + 1))}) "
-            f"ON CONFLICT ({key_columns}) DO UPDATE SET {counter} = {table}.{counter} + excluded.{counter} "
-            f"RETURNING {counter}",
-            [*params, amount],
-        )
-        return cursor.fetchone()[0]
+    """Add to a counter (`Add`); returns the counter's new value."""
+    sql, params = Add(model, keys, name, amount).sql(connections[router.db_for_write(model)])
+    counter = connections[router.db_for_write(model)].ops.quote_name(model._meta.get_field(name).column)
+    return _execute(model, f"{sql} RETURNING {counter}", params)[0]
+
+
+def update_if(guard: Update, expected: dict, *, then: Sequence[Update | Add] = ()) -> bool:
+    """Compare and set: update the guard's row only while it still holds the `expected` values, and the `then`
+    statements only when it did; all or nothing. On PostgreSQL it is one statement (data-modifying WITH
+    clauses: one round trip, atomic by itself, no BEGIN or COMMIT), elsewhere a short transaction. False when
+    the row had changed: nothing was written. The expected values are never None (`= NULL` is never true)."""
+    if None in expected.values():
+        raise ValueError(f"an expected value is None: {expected}")
+    alias = router.db_for_write(guard.model)
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        with transaction.atomic(using=alias):
+            if _execute(guard.model, *guard.sql(connection, expected=expected)) != 1:
+                return False
+            for statement in then:
+                _execute(statement.model, *statement.sql(connection))
+        return True
+    sql, params = guard.sql(connection, expected=expected)
+    parts = [f"guard AS ({sql} RETURNING 1)"]
+    for n, statement in enumerate(then):
+        text, more = statement.sql(connection, when="EXISTS (SELECT 1 FROM guard)")
+        parts.append(f"w{n} AS ({text})")
+        params += more
+    return _execute(guard.model, f"WITH {', '.join(parts)} SELECT count(*) FROM guard", params)[0] == 1
 
 
 def columns(model: type[Model], via: str = "") -> list[str]:

@@ -75,9 +75,13 @@ def _no_worker(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
+    from sitecert.policies.selectors import forget
+
     cache.clear()
+    forget()
     yield
     cache.clear()
+    forget()
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """sqlkit: a query compiled once answers what the ORM answers, for every value, on both engines."""
 
+from datetime import date
+
 import pytest
 from django.db import connection
 
@@ -52,3 +54,37 @@ def test_on_postgresql_a_hot_query_is_prepared_and_planned_once_per_connection(p
             ["%registry_legacycertificate%"],
         )
         assert cursor.fetchone()[0] >= 1
+
+
+def _guarded_write(legacy, person, status: str, expected_status: str) -> bool:
+    from sitecert.learning.models import DailyCredit
+    from sitecert.sqlkit import Add, Update, update_if
+
+    return update_if(
+        Update(LegacyCertificate, legacy.pk, status=status),
+        {"status": expected_status, "certificate_no": legacy.certificate_no},
+        then=[
+            Add(DailyCredit, {"person": person.pk, "day": date(2026, 11, 30)}, "seconds", 30),
+            Update(type(person), person.pk, name="王芳芳"),
+        ],
+    )
+
+
+def test_a_guarded_write_takes_effect_whole_while_its_row_is_as_read_and_not_at_all_after(personas):
+    from django.test.utils import CaptureQueriesContext
+
+    from sitecert.learning.models import DailyCredit
+
+    person = personas.holder.person
+    legacy = person.legacy_certificates.get(certificate_no="TJ2015000101")
+    with CaptureQueriesContext(connection) as statements:
+        assert _guarded_write(legacy, person, "revoked", expected_status="valid")
+    if connection.vendor == "postgresql":
+        assert len(statements) == 1  # one round trip, atomic by itself
+    assert _guarded_write(legacy, person, "valid", expected_status="valid") is False  # it is revoked now
+    person.refresh_from_db()
+    legacy.refresh_from_db()
+    assert (legacy.status, person.name) == ("revoked", "王芳芳")
+    assert DailyCredit.objects.get(person=person).seconds == 30  # once: the refused write added nothing
+    assert _guarded_write(legacy, person, "valid", expected_status="revoked")
+    assert DailyCredit.objects.get(person=person, day=date(2026, 11, 30)).seconds == 60

@@ -66,6 +66,11 @@ def open_session(request, payload: OpenIn):
 
 @router.post("/sessions/{token}/beats", response={200: BeatOut, 404: ErrorOut}, summary="心跳 / Heartbeat")
 def beat(request, token: str, payload: BeatIn):
+    return beat_answer(request, token, payload)
+
+
+def beat_answer(request, token: str, payload: BeatIn) -> dict:
+    """The operation's answer; also given by the hot path's middleware (api/hotpath.py) without the stack."""
     result = timekeeping.session_beat(
         token=token, user=request.user, seq=payload.seq, visible=payload.visible, now=clock.now()
     )

@@ -11,11 +11,13 @@ The rules (documented on every course page):
 """
 
 import secrets
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -68,9 +70,7 @@ def session_open(*, enrolment: Enrolment, unit: Unit, device: str, now: datetime
     if unit.course_id != enrolment.course_id:
         raise DomainError(_("该单元不属于此课程"), code="unit_course", status=404)
     with transaction.atomic():
-        LearningSession.objects.filter(
-            user=enrolment.user, state__in=[State.ACTIVE, State.AWAITING_PRESENCE]
-        ).update(state=State.PAUSED, paused_reason="other_session")
+        _pause_others(enrolment.user)
         progress, _created = UnitProgress.objects.get_or_create(enrolment=enrolment, unit=unit)
         return LearningSession.objects.create(
             user=enrolment.user,
@@ -80,6 +80,13 @@ def session_open(*, enrolment: Enrolment, unit: Unit, device: str, now: datetime
             opened_at=now,
             last_beat_at=now,
         )
+
+
+def _pause_others(user, keep: int | None = None) -> None:
+    """One device, one tab: the learner's other live sessions pause. So a person has one session that earns at
+    a time, which the heartbeat's unlocked read of the day's credit relies on."""
+    live = LearningSession.objects.filter(user=user, state__in=[State.ACTIVE, State.AWAITING_PRESENCE])
+    live.exclude(pk=keep).update(state=State.PAUSED, paused_reason="other_session")
 
 
 def _no_session() -> DomainError:
@@ -101,7 +108,7 @@ def _locked(token: str, user) -> LearningSession:
 
 @dataclass
 class _Live:
-    """The locked session of a heartbeat with what the rules read of its unit, progress and person."""
+    """A heartbeat's session with what the rules read of its unit, progress, person and the person's day."""
 
     id: int
     user_id: int
@@ -117,38 +124,57 @@ class _Live:
     enrolment_id: int
     required_seconds: int
     person_id: int
+    last_day: date | None  # the person's latest day with credit, and its seconds
+    last_day_seconds: int | None
 
 
-# The heartbeat is the rush's hot path: its lookup is compiled once (sqlkit) and it writes with plain statements:
-# four round trips (lock, day's credit, progress, session) where the ORM took six and most of the time building them.
-_LIVE = Compiled(
-    lambda token: (
-        LearningSession.objects.select_for_update(of=("self",))  # not the unit every learner shares
-        .filter(token=token)
-        .values_list(
-            "id",
-            "user_id",
-            "state",
-            "paused_reason",
-            "last_seq",
-            "last_beat_at",
-            "credited_since_presence",
-            "progress_id",
-            "progress__credited_seconds",
-            "progress__position",
-            "progress__completed_at",
-            "progress__enrolment_id",
-            "progress__unit__required_seconds",
-            "progress__enrolment__record__person_id",
-        )
+def _live(token: str, lock: bool) -> QuerySet:
+    latest = DailyCredit.objects.filter(person_id=OuterRef("progress__enrolment__record__person_id"))
+    latest = latest.order_by("-day")[:1]
+    sessions = LearningSession.objects.filter(token=token)
+    if lock:
+        sessions = sessions.select_for_update(of=("self",))  # not the unit every learner shares
+    return sessions.annotate(
+        last_day=Subquery(latest.values("day")), last_day_seconds=Subquery(latest.values("seconds"))
+    ).values_list(
+        "id",
+        "user_id",
+        "state",
+        "paused_reason",
+        "last_seq",
+        "last_beat_at",
+        "credited_since_presence",
+        "progress_id",
+        "progress__credited_seconds",
+        "progress__position",
+        "progress__completed_at",
+        "progress__enrolment_id",
+        "progress__unit__required_seconds",
+        "progress__enrolment__record__person_id",
+        "last_day",
+        "last_day_seconds",
     )
-)
+
+
+# The heartbeat is the rush's hot path: its read is compiled once (sqlkit) and it writes in one guarded
+# statement; three round trips in all with the token's (the ORM in a locking transaction took ten).
+_LIVE = Compiled(lambda token: _live(token, lock=False))
+_LOCKED = Compiled(lambda token: _live(token, lock=True))
+_GUARDED = ("last_seq", "state", "last_beat_at")  # what a concurrent beat, device or resume would change
 
 
 def session_beat(*, token: str, user, seq: int, visible: bool, now: datetime) -> Beat:
-    """One heartbeat. Refused beats change nothing; accepted ones advance the sequence and may earn time."""
-    with transaction.atomic():
-        found = _LIVE.rows(token=token)
+    """One heartbeat. Refused beats change nothing; accepted ones advance the sequence and may earn time.
+    Read without a lock and written only if the session is still as read (compare and set); if it changed in
+    between (a concurrent beat, another device, a resume), decided again under a lock on what is there now."""
+    return _beat(token, user, seq, visible, now, lock=False) or _beat(
+        token, user, seq, visible, now, lock=True
+    )
+
+
+def _beat(token: str, user, seq: int, visible: bool, now: datetime, lock: bool) -> Beat | None:
+    with transaction.atomic() if lock else nullcontext():
+        found = (_LOCKED if lock else _LIVE).rows(token=token)
         session = _Live(*found[0]) if found else None
         if session is None or session.user_id != user.pk:
             raise _no_session()
@@ -163,23 +189,23 @@ def session_beat(*, token: str, user, seq: int, visible: bool, now: datetime) ->
             return result(False, 0, "sequence")
         if gap < rule("MIN_GAP") and visible:  # a hidden beat only stops the clock: never a flood to refuse
             return result(False, 0, "too_frequent")
+        was = {name: getattr(session, name) for name in _GUARDED}
         session.last_seq, session.last_beat_at = seq, now
         reason, earned = _earned(session, gap, visible)
-        earned = min(earned, max(0, session.required_seconds - session.credited_seconds))
-        if earned:
-            earned = _credit(session, earned, now)
-            if session.credited_since_presence >= rule("PRESENCE_EVERY"):
-                session.state, reason = State.AWAITING_PRESENCE, "presence"
-        sqlkit.update(
-            LearningSession,
-            session.id,
-            last_seq=session.last_seq,
-            last_beat_at=now,
-            state=session.state,
-            paused_reason=session.paused_reason,
-            credited_since_presence=session.credited_since_presence,
-        )
-        return result(True, earned, reason)
+        credited, writes, done = _credit(session, earned, now)
+        if credited and session.credited_since_presence >= rule("PRESENCE_EVERY"):
+            session.state, reason = State.AWAITING_PRESENCE, "presence"
+        values = {name: getattr(session, name) for name in _SESSION_COLUMNS}
+        with transaction.atomic() if done else nullcontext():  # the course's hours with the unit's last beat
+            if not sqlkit.update_if(sqlkit.Update(LearningSession, session.id, **values), was, then=writes):
+                return None
+            if done:
+                enrolment = Enrolment.objects.select_related("course", "record").get(pk=session.enrolment_id)
+                _complete_course(enrolment, now)
+        return result(True, credited, reason)
+
+
+_SESSION_COLUMNS = ("last_seq", "last_beat_at", "state", "paused_reason", "credited_since_presence")
 
 
 def _earned(session: _Live, gap: float, visible: bool) -> tuple[str, int]:
@@ -193,37 +219,32 @@ def _earned(session: _Live, gap: float, visible: bool) -> tuple[str, int]:
     return "ok", int(gap)
 
 
-def _credit(session: _Live, seconds: int, now: datetime) -> int:
-    """Credit up to `seconds` within the day's cap (the person's day row is counted first: one writer holds it
-    until the commit); returns what was credited."""
+def _credit(session: _Live, earned: int, now: datetime) -> tuple[int, list, bool]:
+    """What a beat credits within the unit's length and the day's cap, the writes that record it, and whether
+    it completes the unit. The day's seconds were read with the session: only the person's one active session
+    credits them (opening or resuming a unit pauses the others, and its write is guarded by the session)."""
     day = timezone.localdate(now)
-    total = sqlkit.add(DailyCredit, {"person": session.person_id, "day": day}, "seconds", seconds)
-    room = max(0, daily_cap(day) - (total - seconds))  # what the day's cap left before this beat
-    over = seconds - min(seconds, room)
-    if over:
-        DailyCredit.objects.filter(person_id=session.person_id, day=day).update(
-            seconds=total - over
-        )  # at the cap
-        seconds -= over
-    if not seconds:
-        return 0
+    today = session.last_day_seconds if session.last_day == day else 0
+    seconds = min(earned, session.required_seconds - session.credited_seconds, daily_cap(day) - (today or 0))
+    if seconds <= 0:
+        return 0, [], False
     session.credited_since_presence += seconds
     session.credited_seconds += seconds
     session.position = max(session.position, session.credited_seconds)
     done = session.credited_seconds >= session.required_seconds and session.completed_at is None
     session.completed_at = now if done else session.completed_at
-    sqlkit.update(
+    progress = sqlkit.Update(
         UnitProgress,
         session.progress_id,
         credited_seconds=session.credited_seconds,
         position=session.position,
         completed_at=session.completed_at,
     )
-    if done:
-        _complete_course(
-            Enrolment.objects.select_related("course", "record").get(pk=session.enrolment_id), now
-        )
-    return seconds
+    return (
+        seconds,
+        [sqlkit.Add(DailyCredit, {"person": session.person_id, "day": day}, "seconds", seconds), progress],
+        done,
+    )
 
 
 def _complete_course(enrolment: Enrolment, now: datetime) -> None:
@@ -258,6 +279,7 @@ def session_resume(*, token: str, user, now: datetime) -> LearningSession:
             raise DomainError(_("已在其他设备或窗口继续学习"), code="other_session", status=409)
         if session.state == State.CLOSED:
             raise DomainError(_("学习会话已结束，请重新打开课程"), code="closed", status=409)
+        _pause_others(user, keep=session.pk)
         session.state, session.paused_reason = State.ACTIVE, ""
         session.last_beat_at, session.credited_since_presence = now, 0
         session.save()

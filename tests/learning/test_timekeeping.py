@@ -1,38 +1,17 @@
 """Honest class hours: a driven clock, and every cheat a script would try."""
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 
 from sitecert.errors import DomainError
 from sitecert.learning.models import HourEntry, LearningSession
-from sitecert.learning.records import record_for_legacy
-from sitecert.learning.services import course_approve, enrolment_create
+from sitecert.learning.services import course_approve
 from sitecert.learning.timekeeping import session_beat, session_open, session_resume
+from tests.learning.conftest import T0, enrol
 from tests.personas import course
 
 pytestmark = pytest.mark.django_db
-T0 = datetime(2020, 9, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-
-
-def enrol(user, legacy, course):
-    """Enrol for an old certificate's training record, on T0's day."""
-    record = record_for_legacy(legacy, now=T0)
-    return enrolment_create(user=user, record=record, course=course, today=T0.date())
-
-
-@pytest.fixture
-def approved(personas):
-    units = (("安全生产责任制", 120, "text", "……"), ("高处作业", 60, "video"))
-    org = personas.institution_admin.organisation
-    return course(org, "TJ-AQ-01", "施工现场安全管理", hours=2, units=units, approve_by=personas.inspector)
-
-
-@pytest.fixture
-def enrolment(personas, approved):
-    cert = personas.holder.person.legacy_certificates.get(certificate_no="TJ2015000101")
-    return enrol(personas.holder, cert, approved)
 
 
 class Learner:
@@ -145,6 +124,17 @@ def test_a_second_tab_or_device_pauses_the_first(enrolment, device):
     assert refused.value.code == "other_session"
     assert second.beat(seconds(70)).credited == 30
     assert LearningSession.objects.filter(state="active").count() == 1
+
+
+def test_coming_back_to_a_hidden_tab_pauses_the_learners_other_session(enrolment):
+    """One session earns at a time, also when a tab left hidden comes back while another device learns."""
+    first = Learner(enrolment)
+    assert first.beat(seconds(30), visible=False).state == "paused"
+    second = Learner(enrolment, unit_order=2, device="tablet", at=seconds(40))
+    session_resume(token=first.session.token, user=first.user, now=seconds(50))
+    assert second.beat(seconds(70)).reason == "other_session"
+    assert first.beat(seconds(80)).credited == 30
+    assert LearningSession.objects.filter(state="active").get() == first.session
 
 
 def test_presence_is_confirmed_at_intervals(enrolment, settings):
