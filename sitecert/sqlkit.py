@@ -102,21 +102,10 @@ def _assignments(connection, model: type[Model], values: dict, glue: str) -> tup
 
 
 def _execute(model: type[Model], sql: str, params: list):
+    """The first row of what the statement returns, or the number of rows it changed."""
     with connections[router.db_for_write(model)].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone() if cursor.description else cursor.rowcount
-
-
-def update(model: type[Model], pk: int, **values: object) -> None:
-    """Update one row by primary key (`Update`)."""
-    _execute(model, *Update(model, pk, **values).sql(connections[router.db_for_write(model)]))
-
-
-def add(model: type[Model], keys: dict[str, object], name: str, amount: int) -> int:
-    """Add to a counter (`Add`); returns the counter's new value."""
-    sql, params = Add(model, keys, name, amount).sql(connections[router.db_for_write(model)])
-    counter = connections[router.db_for_write(model)].ops.quote_name(model._meta.get_field(name).column)
-    return _execute(model, f"{sql} RETURNING {counter}", params)[0]
 
 
 def update_if(guard: Update, expected: dict, *, then: Sequence[Update | Add] = ()) -> bool:

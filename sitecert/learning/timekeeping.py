@@ -6,7 +6,7 @@ The rules (documented on every course page):
   one out of sequence is refused (replays, reordering), a gap longer than `MAX_GAP` earns nothing (away);
 - a hidden page earns nothing and pauses the session until the learner comes back;
 - every `PRESENCE_EVERY` credited seconds the learner confirms presence, and nothing is earned until then;
-- one person learns on one device (and one tab) at a time: opening a unit pauses every other session;
+- one person learns on one device (and one tab) at a time: opening or resuming a unit pauses every other session;
 - credit never exceeds the unit's length, nor the daily cap of the policy in force (`daily_cap_minutes`).
 """
 
