@@ -111,6 +111,7 @@ else:
     # PostgreSQL plans it once: verification's seven-table join spent most of its database time planning
     # (docs/scaling.md). Not behind a pooler in transaction mode (prepared statements live per connection).
     DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
+    DATABASES["default"]["ENGINE"] = "sitecert.postgresql"  # Django's, with a health check of no round trip
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _redis = envstr("REDIS_URL", "")

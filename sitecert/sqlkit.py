@@ -8,6 +8,7 @@ through untouched); anything else the queryset needs is fixed when it is first b
 """
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 from django.db import connections, router, transaction
 from django.db.models import Model, QuerySet
@@ -49,19 +50,17 @@ def _name_of(param: object, marks: dict[str, str]) -> str | None:
 
 class Update:
     """UPDATE one row by primary key, the values adapted by their fields as `save()` would, with no query
-    object built (for the same reason as `Compiled`)."""
+    object built (for the same reason as `Compiled`; the text is made once per shape)."""
 
     def __init__(self, model: type[Model], pk: int, **values: object):
         self.model, self.pk, self.values = model, pk, values
 
     def sql(self, connection, when: str = "", expected: dict | None = None) -> tuple[str, list]:
         """The statement; `expected` adds the values the row must still hold, `when` one more condition."""
-        meta, quote = self.model._meta, connection.ops.quote_name
-        sets, params = _assignments(connection, self.model, self.values, ", ")
-        where, checks = _assignments(connection, self.model, expected or {}, " AND ")
-        condition = " AND ".join(filter(None, [f"{quote(meta.pk.column)} = %s", where, when]))
-        table = quote(meta.db_table)
-        return f"UPDATE {table} SET {sets} WHERE {condition}", [*params, self.pk, *checks]
+        expected = expected or {}
+        text = _update_text(connection.alias, self.model, tuple(self.values), tuple(expected), when)
+        params = _prepared(connection, self.model, self.values)
+        return text, [*params, self.pk, *_prepared(connection, self.model, expected)]
 
 
 class Add:
@@ -72,33 +71,39 @@ class Add:
         self.model, self.keys, self.name, self.amount = model, keys, name, amount
 
     def sql(self, connection, when: str = "") -> tuple[str, list]:
-        meta, quote = self.model._meta, connection.ops.quote_name
-        fields = [meta.get_field(key) for key in self.keys] + [meta.get_field(self.name)]
-        values = [*self.keys.values(), self.amount]
-        params = [
-            field.get_db_prep_save(value, connection) for field, value in zip(fields, values, strict=True)
-        ]
-        table, counter = quote(meta.db_table), quote(fields[-1].column)
-        keys = ", ".join(quote(field.column) for field in fields[:-1])
-        if when:  # typed marks: in INSERT … SELECT the database cannot take a mark's type from its column
-            marks = ", ".join(f"CAST(%s AS {field.cast_db_type(connection)})" for field in fields)
-            source = f"SELECT {marks} WHERE {when}"
-        else:
-            source = f"VALUES ({', '.join(['%s'] * len(fields))})"
-        return (
-            f"INSERT INTO {table} ({keys}, {counter}) {source} "
-            f"ON CONFLICT ({keys}) DO UPDATE SET {counter} = {table}.{counter} + excluded.{counter}",
-            params,
-        )
+        text = _add_text(connection.alias, self.model, tuple(self.keys), self.name, when)
+        return text, _prepared(connection, self.model, {**self.keys, self.name: self.amount})
 
 
-def _assignments(connection, model: type[Model], values: dict, glue: str) -> tuple[str, list]:
-    quote, fields = connection.ops.quote_name, [model._meta.get_field(name) for name in values]
-    text = glue.join(f"{quote(field.column)} = %s" for field in fields)
-    return text, [
-        field.get_db_prep_save(value, connection)
-        for field, value in zip(fields, values.values(), strict=True)
-    ]
+@lru_cache(maxsize=256)
+def _update_text(alias: str, model: type[Model], names: tuple, checks: tuple, when: str) -> str:
+    quote, meta = connections[alias].ops.quote_name, model._meta
+    sets = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in names)
+    where = [f"{quote(meta.pk.column)} = %s", *(f"{quote(meta.get_field(n).column)} = %s" for n in checks)]
+    return f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {' AND '.join([*where, *filter(None, [when])])}"
+
+
+@lru_cache(maxsize=256)
+def _add_text(alias: str, model: type[Model], keys: tuple, name: str, when: str) -> str:
+    connection = connections[alias]
+    quote, meta = connection.ops.quote_name, model._meta
+    fields = [meta.get_field(key) for key in keys] + [meta.get_field(name)]
+    table, counter = quote(meta.db_table), quote(fields[-1].column)
+    columns = ", ".join(quote(field.column) for field in fields[:-1])
+    if when:  # typed marks: in INSERT … SELECT the database cannot take a mark's type from its column
+        marks = ", ".join(f"CAST(%s AS {field.cast_db_type(connection)})" for field in fields)
+        source = f"SELECT {marks} WHERE {when}"
+    else:
+        source = f"VALUES ({', '.join(['%s'] * len(fields))})"
+    return (
+        f"INSERT INTO {table} ({columns}, {counter}) {source} "
+        f"ON CONFLICT ({columns}) DO UPDATE SET {counter} = {table}.{counter} + excluded.{counter}"
+    )
+
+
+def _prepared(connection, model: type[Model], values: dict) -> list:
+    meta = model._meta
+    return [meta.get_field(name).get_db_prep_save(value, connection) for name, value in values.items()]
 
 
 def _execute(model: type[Model], sql: str, params: list):

@@ -75,13 +75,14 @@ def _no_worker(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
+    from sitecert.people.services import forget_tokens
     from sitecert.policies.selectors import forget
 
     cache.clear()
-    forget()
+    forget(), forget_tokens()
     yield
     cache.clear()
-    forget()
+    forget(), forget_tokens()
 
 
 @pytest.fixture
