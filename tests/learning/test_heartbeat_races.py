@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 COPIES = 4
 
 
-def test_racing_copies_of_each_beat_are_accepted_once_and_credited_once(enrolment):
+def test_racing_copies_of_each_beat_are_accepted_once_and_credited_once(post_catalogue, enrolment):
     unit = enrolment.course.units.get(order=1)  # 120 s: four beats of 30 s fill it, two more earn nothing
     session = session_open(enrolment=enrolment, unit=unit, device="phone", now=T0)
 
