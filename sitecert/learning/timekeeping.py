@@ -17,7 +17,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import CharField, OuterRef, QuerySet, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -124,19 +124,18 @@ class _Live:
     enrolment_id: int
     required_seconds: int
     person_id: int
-    last_day: date | None  # the person's latest day with credit, and its seconds
-    last_day_seconds: int | None
+    day_seconds: int | None  # credited to the person on the beat's day
 
 
-def _live(token: str, lock: bool) -> QuerySet:
-    latest = DailyCredit.objects.filter(person_id=OuterRef("progress__enrolment__record__person_id"))
-    latest = latest.order_by("-day")[:1]
+def _live(token: str, day: str, lock: bool) -> QuerySet:
+    # the day as the text it is given (ISO): a compiled query's values pass through untouched (sqlkit)
+    on_day = DailyCredit.objects.filter(
+        person_id=OuterRef("progress__enrolment__record__person_id"), day=Value(day, CharField())
+    )
     sessions = LearningSession.objects.filter(token=token)
     if lock:
         sessions = sessions.select_for_update(of=("self",))  # not the unit every learner shares
-    return sessions.annotate(
-        last_day=Subquery(latest.values("day")), last_day_seconds=Subquery(latest.values("seconds"))
-    ).values_list(
+    return sessions.annotate(day_seconds=Subquery(on_day.values("seconds")[:1])).values_list(
         "id",
         "user_id",
         "state",
@@ -151,15 +150,14 @@ def _live(token: str, lock: bool) -> QuerySet:
         "progress__enrolment_id",
         "progress__unit__required_seconds",
         "progress__enrolment__record__person_id",
-        "last_day",
-        "last_day_seconds",
+        "day_seconds",
     )
 
 
 # The heartbeat is the rush's hot path: its read is compiled once (sqlkit) and it writes in one guarded
 # statement; three round trips in all with the token's (the ORM in a locking transaction took ten).
-_LIVE = Compiled(lambda token: _live(token, lock=False))
-_LOCKED = Compiled(lambda token: _live(token, lock=True))
+_LIVE = Compiled(lambda token, day: _live(token, day, lock=False))
+_LOCKED = Compiled(lambda token, day: _live(token, day, lock=True))
 _GUARDED = ("last_seq", "state", "last_beat_at")  # what a concurrent beat, device or resume would change
 
 
@@ -174,7 +172,8 @@ def session_beat(*, token: str, user, seq: int, visible: bool, now: datetime) ->
 
 def _beat(token: str, user, seq: int, visible: bool, now: datetime, lock: bool) -> Beat | None:
     with transaction.atomic() if lock else nullcontext():
-        found = (_LOCKED if lock else _LIVE).rows(token=token)
+        day = timezone.localdate(now).isoformat()
+        found = (_LOCKED if lock else _LIVE).rows(token=token, day=day)
         session = _Live(*found[0]) if found else None
         if session is None or session.user_id != user.pk:
             raise _no_session()
@@ -224,8 +223,8 @@ def _credit(session: _Live, earned: int, now: datetime) -> tuple[int, list, bool
     it completes the unit. The day's seconds were read with the session: only the person's one active session
     credits them (opening or resuming a unit pauses the others, and its write is guarded by the session)."""
     day = timezone.localdate(now)
-    today = session.last_day_seconds if session.last_day == day else 0
-    seconds = min(earned, session.required_seconds - session.credited_seconds, daily_cap(day) - (today or 0))
+    today = session.day_seconds or 0
+    seconds = min(earned, session.required_seconds - session.credited_seconds, daily_cap(day) - today)
     if seconds <= 0:
         return 0, [], False
     session.credited_since_presence += seconds

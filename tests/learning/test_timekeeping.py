@@ -156,6 +156,15 @@ def test_the_daily_cap_holds_across_units_and_resets_the_next_day(enrolment, pol
     assert next_day.beat(T0 + timedelta(days=1, seconds=30)).credited == 30
 
 
+def test_the_daily_cap_counts_the_beats_own_day_when_a_later_day_has_credit(enrolment, policy):
+    """A replayed clock (the demo's DEMO_TODAY) may learn on a day before one already credited."""
+    policy(daily_cap_minutes=1)
+    later = Learner(enrolment, unit_order=2, at=T0 + timedelta(days=1))
+    assert later.beat(T0 + timedelta(days=1, seconds=30)).credited == 30
+    page = Learner(enrolment)  # the first unit is 120 s long: only the cap stops it
+    assert [page.beat(seconds(25 * i)).credited for i in (1, 2, 3)] == [25, 25, 10]
+
+
 def test_another_persons_session_cannot_be_driven(enrolment, personas):
     page = Learner(enrolment)
     with pytest.raises(DomainError):
