@@ -444,9 +444,8 @@ def api_token_authenticate(secret: str, *, now: datetime) -> ApiToken | None:
         with _tokens_lock:
             _tokens[digest] = row
     split = len(ApiToken._meta.concrete_fields)
-    token = cast(
-        ApiToken, sqlkit.instance(ApiToken, row[:split])
-    )  # fresh instances: requests share no object
+    # fresh instances from the kept row: requests share no object
+    token = cast(ApiToken, sqlkit.instance(ApiToken, row[:split]))
     token.user = cast(User, sqlkit.instance(User, row[split:]))
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
