@@ -55,7 +55,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "sitecert.portals.headers.PermissionsPolicy",
     "sitecert.portals.views.published.PublicCors",
-    "sitecert.api.hotpath.Heartbeats",  # the rush's hot path: an ordinary beat skips the rest
+    # The rush's hot paths: an ordinary beat and a public verification skip the rest.
+    "sitecert.api.hotpath.Heartbeats",
+    "sitecert.api.hotpath.Verifications",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

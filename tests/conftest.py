@@ -75,14 +75,15 @@ def _no_worker(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
+    from sitecert.certificates.keys import forget_keys
     from sitecert.people.services import forget_tokens
     from sitecert.policies.selectors import forget
 
     cache.clear()
-    forget(), forget_tokens()
+    forget(), forget_tokens(), forget_keys()
     yield
     cache.clear()
-    forget(), forget_tokens()
+    forget(), forget_tokens(), forget_keys()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The heartbeat's short way through a request: the rush's hot path (issue 17).
+"""The rush's hot paths: short ways through a request for heartbeats and public verifications (issue 17).
 
 In a deadline rush most requests are heartbeats (each learner's page beats every 30–60 s), and Django's
 middleware (sessions, locale, CSRF, messages, axes) and the API's routing cost more than the beat itself. This
@@ -7,14 +7,21 @@ authentication (a bearer token, or the web session with its CSRF token), the sam
 the same JSON as the documented operation. Anything else (no or a bad credential, a body that does not fit the
 schema, a session that is not the asker's) goes on through the whole stack, so every refusal keeps the one shape
 and wording the API documents.
+
+A public verification (a site gate's scan, a number typed in) needs none of what sessions, CSRF, messages and
+axes do, and no login: it goes to the API's own view through only the middleware that shapes its answer
+(Django's locale, common and clickjacking ones), so every answer, refusal and header is the view's own.
 """
 
 import re
+from functools import cache, reduce
 from importlib import import_module
 
 from django.conf import settings
 from django.contrib import auth
+from django.urls import Resolver404, URLResolver, get_resolver
 from django.utils.functional import SimpleLazyObject
+from django.utils.module_loading import import_string
 from ninja.errors import HttpError
 from pydantic import ValidationError
 
@@ -24,6 +31,14 @@ from sitecert.api.learning import BeatIn, beat_answer
 from sitecert.errors import DomainError
 
 BEATS = re.compile(r"/api/v1/learning/sessions/(?P<token>[^/]+)/beats")
+VERIFY = "/api/v1/verify"
+VERIFY_OPERATIONS = {"verify_by_number", "verify_by_token"}  # public GETs (auth=None), rate-limited inside
+# What a public answer goes through, outermost first, as in settings.MIDDLEWARE.
+PUBLIC_MIDDLEWARE = (
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+)
 
 
 class Heartbeats:
@@ -60,3 +75,42 @@ class Heartbeats:
             except HttpError:  # a web session without its CSRF token
                 return False
         return False
+
+
+class Verifications:
+    """A public verification by number or token, through only PUBLIC_MIDDLEWARE to the API's own view."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.answer = reduce(
+            lambda inner, name: import_string(name)(inner), reversed(PUBLIC_MIDDLEWARE), _view
+        )
+
+    def __call__(self, request):
+        match = _public_verification(request)
+        if match is None:
+            return self.get_response(request)
+        request.resolver_match = match
+        return self.answer(request)
+
+
+def _public_verification(request):
+    """The route of a public verification, or None."""
+    if request.method != "GET" or not request.path_info.startswith(VERIFY):
+        return None
+    try:
+        match = _api_routes().resolve(request.path_info[1:])
+    except Resolver404:
+        return None
+    return match if match.url_name in VERIFY_OPERATIONS else None
+
+
+def _view(request):
+    match = request.resolver_match
+    return match.func(request, *match.args, **match.kwargs)
+
+
+@cache
+def _api_routes() -> URLResolver:
+    """The API's routes alone (the site's are many more to try in turn)."""
+    return next(p for p in get_resolver().url_patterns if getattr(p, "namespace", None) == api.urls_namespace)

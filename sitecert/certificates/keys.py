@@ -16,9 +16,11 @@ import json
 import os
 from functools import cache, lru_cache
 from pathlib import Path
+from threading import Lock
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
+from cachetools import TTLCache, cached
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
@@ -40,6 +42,11 @@ from sitecert.lib.didweb import did_from_url
 PEM = serialization.Encoding.PEM
 PKCS8 = serialization.PrivateFormat.PKCS8
 JWKS_CACHE = "certificates:jwks"
+# Every verification needs the published keys: each process also keeps them a few seconds (a Redis call and
+# a parse less per scan). Keys are only ever added, and a kid unknown here re-reads the database, so this
+# copy never calls a genuine token forged.
+LOCAL_TTL = 5
+_published: TTLCache = TTLCache(maxsize=1, ttl=LOCAL_TTL)
 
 
 def _key_dir() -> Path:
@@ -113,9 +120,19 @@ def key_generate(*, now: dt.datetime, actor: str, activates_at: dt.datetime | No
         )
         data = {"kid": kid, "activates_at": row.activates_at.isoformat()}
         audit_append(events=[Event(actor, "key.generate", f"key:{kid}", data)], at=now)
-        transaction.on_commit(lambda: django_cache.delete(JWKS_CACHE))
-    django_cache.delete(JWKS_CACHE)
+        transaction.on_commit(_keys_changed)
+    _keys_changed()
     return row
+
+
+def _keys_changed() -> None:
+    django_cache.delete(JWKS_CACHE)
+    forget_keys()
+
+
+def forget_keys() -> None:
+    """Drop this process's copy of the key set (a new key here; tests, whose databases come and go)."""
+    _published.clear()
 
 
 def key_rotate(*, now: dt.datetime, actor: str, lead: dt.timedelta | None = None) -> SigningKey:
@@ -258,7 +275,16 @@ def _key_set(document: str) -> PublishedKeys:
     return PublishedKeys(json.loads(document))
 
 
+@cached(_published, lock=Lock())
+def _published_keys() -> PublishedKeys:
+    return key_set(jwks())
+
+
 def known_key(kid: str) -> OKPKey | None:
     """The published key a token names. A kid this process has not seen yet (a key made a moment ago in
     another process) re-reads the database before the token is called forged."""
-    return key_set(jwks()).get(kid) or key_set(jwks_fresh()).get(kid)
+    found = _published_keys().get(kid)
+    if found is None:
+        forget_keys()
+        found = key_set(jwks_fresh()).get(kid)
+    return found
