@@ -20,8 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import PYTHON, Engine, migrate, run, serve
-from bench.heartbeats import load
+from bench.common import PYTHON, Engine, alternate, health_requests, migrate, run, serve
 
 DOCUMENTS = 40
 
@@ -185,11 +184,6 @@ def _verifications(numbers):
             yield f"GET /api/v1/verify/{number} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
 
 
-def _health():
-    while True:
-        yield b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--holders", type=int, default=100_000)
@@ -209,12 +203,11 @@ def main() -> None:
         figures = json.loads(out.read_text())
         env = {"SIGNING_KEY_DIR": str(keys), "VERIFY_RATE": "1000000/s"}
         with serve(url, extra_env=env) as port:
-            load(port, lambda i: _health(), args.connections, 2)  # warm-up
-            health, _ = load(port, lambda i: _health(), args.connections, args.seconds)
             numbers = figures.pop("numbers")
-            verify, counts = load(
-                port, lambda i: _verifications(numbers[i::4] or numbers), args.connections, args.seconds
-            )
+            kinds = {"health": health_requests, "verify": lambda i: _verifications(numbers[i::4] or numbers)}
+            alternate(port, kinds, connections=args.connections, seconds=2, rounds=1)  # warm-up
+            loads = alternate(port, kinds, connections=args.connections, seconds=args.seconds)
+    health, verify = loads["health"], loads["verify"]
     kind = "PostgreSQL" if engine.postgres else "SQLite"
     print(f"e-certificates, {kind}, {args.holders:,} holders (peak {peak} MiB in the setup process)")
     print(f"  issuance (decide, sign, store, audit) {figures['issued_per_s']:>9.0f} certificates/s")
@@ -224,8 +217,12 @@ def main() -> None:
         f"(ratio {figures['pdf_per_s'] / figures['weasyprint_per_s']:.1f}x), {figures['pdf_kib']:.0f} KiB each"
     )
     print(
-        f"  verification over HTTP                {verify:>9.0f} /s   trivial endpoint {health:.0f} /s "
-        f"({verify / health:.2f} of it)  {counts}"
+        f"  verification over HTTP                {verify.rate:>9.0f} /s   trivial endpoint {health.rate:.0f} /s "
+        f"({verify.rate / health.rate:.2f} of it)  {verify.counts}"
+    )
+    print(
+        f"  server CPU per request                {verify.cpu_ms:>9.2f} ms  trivial endpoint {health.cpu_ms:.2f} ms "
+        f"({health.cpu_ms / verify.cpu_ms:.2f} of it)"
     )
     print(f"  offline signature checks              {figures['offline_per_s']:>9.0f} /s")
     print(
@@ -233,8 +230,10 @@ def main() -> None:
             {
                 "engine": kind,
                 "holders": args.holders,
-                "health": round(health),
-                "verify": round(verify),
+                "health": round(health.rate),
+                "verify": round(verify.rate),
+                "health_cpu_ms": round(health.cpu_ms, 2),
+                "verify_cpu_ms": round(verify.cpu_ms, 2),
                 **{k: round(v, 1) for k, v in figures.items()},
             }
         )

@@ -1,12 +1,16 @@
-"""What the benchmarks share: fresh databases of the engine under test, and measured child processes."""
+"""What the benchmarks share: fresh databases of the engine under test, measured child processes, and a
+keep-alive HTTP load that compares two kinds of request in alternating rounds."""
 
+import asyncio
 import os
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -87,6 +91,7 @@ def serve(url: str, *, workers: int = 2, extra_env: dict | None = None):
     command = [PYTHON, "-m", "gunicorn", "sitecert.wsgi:application", "-w", str(workers), "-k", "gthread"]
     command += ["--threads", "4", "-b", f"127.0.0.1:{port}", "--keep-alive", "30", "--log-level", "warning"]
     server = subprocess.Popen(command, cwd=Path(__file__).resolve().parent.parent, env=env)
+    _SERVERS[port] = server.pid
     try:
         for _ in range(100):
             try:
@@ -98,3 +103,87 @@ def serve(url: str, *, workers: int = 2, extra_env: dict | None = None):
     finally:
         server.terminate()
         server.wait()
+
+
+_SERVERS: dict[int, int] = {}  # port -> gunicorn master's pid
+# A response counts as done when it says so: an accepted beat, a live health check, a valid certificate.
+OK_MARKS = (b'"accepted": true', b'"status": "ok"', b'"outcome": "valid"')
+
+
+def server_cpu(port: int) -> float:
+    """CPU seconds used so far by the server on `port` and its workers."""
+    master = _SERVERS[port]
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return sum(_cpu(int(pid)) for pid in [master, *map(int, children)])
+
+
+def _cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Load:
+    """What one kind of request did over all its rounds."""
+
+    seconds: float = 0.0
+    cpu: float = 0.0
+    counts: dict = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        return self.counts.get("ok", 0) / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms(self) -> float:
+        """The server's CPU milliseconds per request answered."""
+        return 1000 * self.cpu / max(1, sum(self.counts.values()))
+
+
+def alternate(
+    port: int,
+    kinds: dict[str, Callable[[int], Iterator[bytes]]],
+    *,
+    connections: int,
+    seconds: float,
+    rounds: int = 6,
+) -> dict[str, Load]:
+    """Each kind of request for `seconds` in all, in `rounds` alternating slices on the same connections'
+    worth of clients, so that the machine's drift (a shared 2-core VM's) falls on every kind alike. Each
+    connection's request stream goes on across rounds (a learner's beats keep their numbering)."""
+    streams = {name: [make(i) for i in range(connections)] for name, make in kinds.items()}
+    loads = {name: Load() for name in kinds}
+    for _ in range(rounds):
+        for name, load in loads.items():
+            cpu, started = server_cpu(port), time.monotonic()
+            asyncio.run(_slice(port, streams[name], started + seconds / rounds, load.counts))
+            load.seconds += time.monotonic() - started
+            load.cpu += server_cpu(port) - cpu
+    return loads
+
+
+def health_requests(_connection: int) -> Iterator[bytes]:
+    """The trivial endpoint, the yardstick of every rate: /api/v1/health (the whole stack, no database)."""
+    while True:
+        yield b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+
+async def _slice(port, streams, stop_at, counts):
+    await asyncio.gather(*(_connection(port, stream, stop_at, counts) for stream in streams))
+
+
+async def _connection(port, requests, stop_at, counts):
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    while time.monotonic() < stop_at:
+        writer.write(next(requests))
+        await writer.drain()
+        status = int((await reader.readline()).split()[1])
+        length = 0
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        body = await reader.readexactly(length)
+        done = "ok" if status == 200 and any(mark in body for mark in OK_MARKS) else f"other-{status}"
+        counts[done] = counts.get(done, 0) + 1
+    writer.close()
+    await writer.wait_closed()

@@ -9,21 +9,17 @@ Prints a table, then one JSON line.
 """
 
 import argparse
-import asyncio
 import json
 import os
 import random
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import PYTHON, Engine, migrate, run, serve
+from bench.common import PYTHON, Engine, alternate, health_requests, migrate, run, serve
 
 ROOT = Path(__file__).resolve().parent.parent
-# A response counts as done when it says so: an accepted beat, a live health check, a valid certificate.
-OK_MARKS = (b'"accepted": true', b'"status": "ok"', b'"outcome": "valid"')
 RULES = json.dumps({"MIN_GAP": 0, "MAX_GAP": 10**6, "PRESENCE_EVERY": 10**9})
 
 
@@ -86,31 +82,6 @@ def setup_worker(learners: int, out: Path) -> None:
     out.write_text(json.dumps(pairs))
 
 
-async def _connection(port, requests, stop_at, counts):
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    for request in requests():
-        if time.monotonic() >= stop_at:
-            break
-        writer.write(request)
-        await writer.drain()
-        status = int((await reader.readline()).split()[1])
-        length = 0
-        while (line := await reader.readline()) not in (b"\r\n", b""):
-            if line.lower().startswith(b"content-length:"):
-                length = int(line.split(b":")[1])
-        body = await reader.readexactly(length)
-        accepted = status == 200 and any(mark in body for mark in OK_MARKS)
-        counts["ok" if accepted else f"other-{status}"] = (
-            counts.get("ok" if accepted else f"other-{status}", 0) + 1
-        )
-    writer.close()
-
-
-def _health():
-    while True:
-        yield b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-
-
 def _beats(learners):
     seqs = {token: 0 for _api, token in learners}
     while True:
@@ -122,20 +93,6 @@ def _beats(learners):
                 f"Authorization: Bearer {api_token}\r\nContent-Type: application/json\r\n"
                 f"Content-Length: {len(body)}\r\n\r\n"
             ).encode() + body
-
-
-def load(port, make_requests, connections, seconds) -> tuple[float, dict]:
-    counts: dict[str, int] = {}
-    stop_at = time.monotonic() + seconds
-
-    async def main():
-        await asyncio.gather(
-            *(_connection(port, lambda i=i: make_requests(i), stop_at, counts) for i in range(connections))
-        )
-
-    started = time.monotonic()
-    asyncio.run(main())
-    return counts.get("ok", 0) / (time.monotonic() - started), counts
 
 
 def main() -> None:
@@ -158,11 +115,12 @@ def main() -> None:
         with serve(url, workers=args.workers, extra_env={"LEARNING_RULES": RULES}) as port:
             per = max(1, len(pairs) // args.connections)
             groups = [pairs[i * per : (i + 1) * per] or pairs[:1] for i in range(args.connections)]
-            load(
-                port, lambda i: _health(), args.connections, 2
-            )  # warm-up: every worker imported and connected
-            health, _ = load(port, lambda i: _health(), args.connections, args.seconds)
-            beats, counts = load(port, lambda i: _beats(groups[i]), args.connections, args.seconds)
+            # A warm-up round first: every worker imported and connected.
+            alternate(port, {"health": health_requests}, connections=args.connections, seconds=2, rounds=1)
+            kinds = {"health": health_requests, "beats": lambda i: _beats(groups[i])}
+            loads = alternate(port, kinds, connections=args.connections, seconds=args.seconds)
+    health, beats = loads["health"].rate, loads["beats"].rate
+    counts, cpu = loads["beats"].counts, {name: load.cpu_ms for name, load in loads.items()}
     kind = "PostgreSQL" if engine.postgres else "SQLite"
     print(
         f"heartbeats through gunicorn ({args.workers} workers x 4 threads), {kind}, {args.learners} learners, {args.connections} connections"
@@ -170,6 +128,10 @@ def main() -> None:
     print(f"  trivial endpoint       {health:>8.0f} requests/s")
     print(
         f"  accepted heartbeats    {beats:>8.0f} /s   ({beats / health:.2f} of the trivial endpoint)  {counts}"
+    )
+    print(
+        f"  server CPU per request {cpu['beats']:>8.2f} ms  trivial endpoint {cpu['health']:.2f} ms "
+        f"({cpu['health'] / cpu['beats']:.2f} of it)"
     )
     print(
         f"  learners carried at one beat a minute: {beats * 60:,.0f}; at the pages' one per 30 s: {beats * 30:,.0f}"
@@ -180,6 +142,8 @@ def main() -> None:
                 "engine": kind,
                 "health": round(health),
                 "beats": round(beats),
+                "health_cpu_ms": round(cpu["health"], 2),
+                "beats_cpu_ms": round(cpu["beats"], 2),
                 "learners_per_minute_beat": round(beats * 60),
             }
         )
