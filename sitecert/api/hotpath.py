@@ -19,6 +19,7 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib import auth
+from django.core.exceptions import DisallowedHost
 from django.urls import Resolver404, URLResolver, get_resolver
 from django.utils.functional import SimpleLazyObject
 from django.utils.module_loading import import_string
@@ -52,6 +53,10 @@ class Heartbeats:
 
     def answer(self, request, token: str):
         """The beat's answer, or None where the whole stack should answer."""
+        try:
+            request.get_host()  # ALLOWED_HOSTS, as CommonMiddleware checks it on the whole stack
+        except DisallowedHost:
+            return None
         if not self.authenticated(request):
             return None
         try:

@@ -122,6 +122,7 @@ def test_every_refusal_goes_down_the_stack_and_changes_nothing(drive_clock, open
         beat("no-such-session", HTTP_AUTHORIZATION=f"Bearer {mine}"),
         beat(opened.token, {"seq": "one"}, HTTP_AUTHORIZATION=f"Bearer {mine}"),
     ]
+    requests.append(beat(opened.token, HTTP_AUTHORIZATION=f"Bearer {mine}", HTTP_HOST="elsewhere.example"))
     page = beat(opened.token)  # the web session without its CSRF token
     page.COOKIES = signed_in(opened.user)
     stranger = beat(opened.token, HTTP_X_CSRFTOKEN=CSRF)  # another person's web session
