@@ -35,7 +35,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",  # Swagger UI served from the installed package, not a CDN (offline; the CSP allows 'self' only)
-    "django_ratelimit",
     "axes",
     # The domain in the order data flows (docs/architecture.md), then the faces.
     "sitecert.audit",
@@ -170,14 +169,7 @@ CELERY_BEAT_SCHEDULE = {
 OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 8)  # then the message is a dead letter (admin: 待发消息)
 OUTBOX_SWEEP_AFTER = envint("OUTBOX_SWEEP_AFTER", 300)  # seconds a message may wait before the sweep resends
 
-# Django's own RedisCache increments atomically, which is what django-ratelimit needs (W001 only knows
-# django-redis). Its E003 (a cache of one process) is answered by the refusal above; sitecert.W001 (the
-# portals' checks) still says it on every `check` while counters stay in one process.
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + ([] if _redis else ["django_ratelimit.E003"])
 RATELIMIT_IP_META_KEY = envstr("RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
-# While Redis is unreachable (sitecert.cachekit) the budgets are not counted: let requests through rather than
-# refuse every verification and query of the outage. One-time codes count their tries in the database.
-RATELIMIT_FAIL_OPEN = True
 REGISTRY_QUERY_RATE = envstr("REGISTRY_QUERY_RATE", "30/m")
 # Certificate verification by number or QR (page and API) per client address: generous, for site gates
 # scanning many prints.

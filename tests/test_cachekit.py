@@ -6,6 +6,8 @@ import os
 import pytest
 from django.core.cache import caches
 
+from sitecert.cachekit import count
+
 pytestmark = pytest.mark.skipif(
     not os.environ.get("REDIS_URL"), reason="needs the Redis that `make test` starts (scripts/with-redis)"
 )
@@ -26,18 +28,22 @@ def commands(client) -> dict:
     return {name: stats["calls"] for name, stats in client.info("commandstats").items()}
 
 
-def test_a_counter_goes_up_once_per_call_in_one_round_trip_and_keeps_its_expiry(redis_cache):
+def test_a_budget_counts_in_one_round_trip_and_its_counter_expires(redis_cache):
     client = redis_cache._cache.get_client(None, write=True)
-    assert redis_cache.add("budget", 1, 60) and redis_cache.incr("budget") == 2  # the script is loaded once
+    assert count(redis_cache, "budget", 60) == 1  # the script is loaded once
     before = commands(client)
-    assert [redis_cache.incr("budget") for _ in range(5)] == [3, 4, 5, 6, 7]
+    assert [count(redis_cache, "budget", 60) for _ in range(5)] == [2, 3, 4, 5, 6]
     sent = {name: n - before.get(name, 0) for name, n in commands(client).items() if n != before.get(name, 0)}
-    # Redis counts the commands a script runs as well: one script per call, and inside it one check and one add
-    assert sent == {"cmdstat_evalsha": 5, "cmdstat_exists": 5, "cmdstat_incrby": 5, "cmdstat_info": 1}
+    # Redis counts the commands a script runs as well: one script per request, one INCR inside it each
+    assert sent == {"cmdstat_evalsha": 5, "cmdstat_incr": 5, "cmdstat_info": 1}
     assert 0 < client.ttl(redis_cache.make_key("budget")) <= 60
 
 
-def test_a_missing_counter_is_an_error_and_is_not_created(redis_cache):
-    with pytest.raises(ValueError, match="not found"):
-        redis_cache.incr("gone")
-    assert redis_cache.get("gone") is None and redis_cache.add("gone", 1, 60)
+def test_while_redis_is_unreachable_nothing_is_counted(settings, tmp_path):
+    settings.CACHES = {
+        "away": {
+            "BACKEND": "sitecert.cachekit.TolerantRedisCache",
+            "LOCATION": f"unix://{tmp_path}/none.sock",
+        }
+    }
+    assert count(caches["away"], "budget", 60) is None
