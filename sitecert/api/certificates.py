@@ -8,7 +8,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from sitecert import clock
-from sitecert.api.common import AUTH, ErrorOut
+from sitecert.api.common import AUTH, ErrorOut, answered
 from sitecert.certificates import lifecycle
 from sitecert.certificates.eligibility import explain
 from sitecert.certificates.exchange import replaced_number
@@ -52,7 +52,7 @@ def _throttle(request):
 )
 def verify_by_token(request, token: str):
     _throttle(request)
-    return verify_token(token, today=clock.today(), now=clock.now()).as_json()
+    return answered(request, verify_token(token, today=clock.today(), now=clock.now()).as_json())
 
 
 class PersonIn(Schema):
@@ -91,7 +91,7 @@ def verify_by_person(request, payload: PersonIn):
 )
 def verify_by_number(request, number: str):
     _throttle(request)
-    return verify_number(number, today=clock.today(), now=clock.now()).as_json()
+    return answered(request, verify_number(number, today=clock.today(), now=clock.now()).as_json())
 
 
 class CheckOut(Schema):
