@@ -65,8 +65,8 @@ def count(cache, key: str, timeout: int) -> int | None:
 
 
 class _ReusedClient(RedisCacheClient):
-    """Django makes a new redis.Redis around the pool for every call, about 0.3 ms of Python each (three
-    calls a verification for its rate limit): one client per pool is enough, it is safe across threads."""
+    """Django makes a new redis.Redis around the pool for every call, about 0.3 ms of Python each (a call on
+    every rate-limited request): one client per pool is enough, it is safe across threads."""
 
     def get_client(self, key=None, *, write=False):
         index = self._get_connection_pool_index(write)

@@ -49,7 +49,7 @@ def check_rate(request, *, group: str, rate_setting: str, key: str | None = None
 
 
 def parse_rate(rate: str, setting: str = "rate") -> tuple[int, int]:
-    """ "30/m" -> (30, 60): requests, and the window's seconds."""
+    """A rate setting as (requests, the window's seconds): "30/m" is (30, 60), "10/5m" is (10, 300)."""
     found = RATE.fullmatch(rate.strip())
     if found is None:
         raise ImproperlyConfigured(f"{setting}={rate!r}: expected requests/window such as 30/m, 5/h or 10/5m")
