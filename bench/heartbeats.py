@@ -2,9 +2,9 @@
 
 A gunicorn server on loopback, a fresh database (DATABASE_URL's PostgreSQL or a temporary SQLite) with N
 learners each in an open learning session, and an asyncio client keeping C keep-alive connections busy:
-first on the server's trivial endpoint (/api/v1/health), then with heartbeats, each connection driving its
-own learners' numbered beats. The minimum gap between beats is lifted for the run (LEARNING_RULES), so
-that every beat is accepted and does the full work: lock the session, credit the time, write.
+the server's trivial endpoint (/api/v1/health) and heartbeats in alternating slices (bench/common.alternate),
+each connection driving its own learners' numbered beats. The minimum gap between beats is lifted for the
+run (LEARNING_RULES), so that every beat is accepted and does the full work: read, credit the time, write.
 Prints a table, then one JSON line.
 """
 

@@ -44,6 +44,10 @@ def _absent(key, *args, **kwargs):
     raise ValueError(f"Key '{key}' not found")  # what incr() says of a missing counter: callers start again
 
 
+# How long a process keeps its own copy of what every hot request reads (the policy in force, a bearer token,
+# the key set): a change made in one process clears that process's copy at once, every other one's within this.
+LOCAL_TTL = 5
+
 # A budget's counter, one more per request: made with its expiry when new, in one round trip and atomic
 # (django-ratelimit's add, then Django's EXISTS and INCRBY, took three, and a counter expiring between the
 # last two came back without an expiry).

@@ -35,6 +35,7 @@ from pyhanko.sign.signers import SimpleSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from sitecert.audit.services import Event, audit_append
+from sitecert.cachekit import LOCAL_TTL
 from sitecert.certificates.models import SigningKey
 from sitecert.errors import DomainError
 from sitecert.lib.didweb import did_from_url
@@ -45,7 +46,6 @@ JWKS_CACHE = "certificates:jwks"
 # Every verification needs the published keys: each process also keeps them a few seconds (a Redis call and
 # a parse less per scan). Keys are only ever added, and a kid unknown here re-reads the database, so this
 # copy never calls a genuine token forged.
-LOCAL_TTL = 5
 _published: TTLCache = TTLCache(maxsize=1, ttl=LOCAL_TTL)
 
 

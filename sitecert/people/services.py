@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from sitecert import sqlkit
+from sitecert.cachekit import LOCAL_TTL
 from sitecert.errors import DomainError
 from sitecert.lib import idnumber, uscc
 from sitecert.lib.textnorm import clean, clean_name, name_problem
@@ -424,9 +425,8 @@ _LIVE_TOKEN = Compiled(
 
 # A rush's requests are mostly learners' beats, each learner with one token: each process keeps a token's row
 # for a few seconds (about 0.5 ms of a beat's CPU). A revocation, a deactivation or any other save of a token or
-# a user clears this process's copies at once (signals), every other process's within TOKEN_TTL.
-TOKEN_TTL = 5
-_tokens: TTLCache = TTLCache(maxsize=20_000, ttl=TOKEN_TTL)
+# a user clears this process's copies at once (signals), every other process's within LOCAL_TTL.
+_tokens: TTLCache = TTLCache(maxsize=20_000, ttl=LOCAL_TTL)
 _tokens_lock = Lock()
 
 

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.signals import post_save
 
+from sitecert.cachekit import LOCAL_TTL
 from sitecert.policies.models import Policy
 
 GENERATION = "policy:generation"
@@ -17,7 +18,6 @@ TTL = 60  # seconds; an edit clears every process's cache at once only where the
 # Every heartbeat asks for the day's policy: two Redis calls and unpickling a model cost a beat about 1 ms of
 # CPU, so each process also keeps what it read for a few seconds. An edit clears this process's copy at once
 # and every other process's within LOCAL_TTL.
-LOCAL_TTL = 5
 _local: TTLCache = TTLCache(maxsize=64, ttl=LOCAL_TTL)
 
 
