@@ -745,7 +745,7 @@ def drive(args, state: dict, data: dict, folder: Path, cluster) -> dict:
 
     def supervise():
         """systemd's `Restart=always` for the worker and the scheduler (deploy/systemd/): scripts/cluster does
-        not supervise, so a process that exits (the worker, when Redis goes away) is started again here."""
+        not supervise, so a process that exits is started again here (and reported: none should)."""
         while True:
             gevent.sleep(5)
             for name in ("worker", "beat"):
