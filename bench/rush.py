@@ -19,7 +19,8 @@ Afterwards: per operation, requests, failures, p50/p95/p99, failures inside each
 GRACE seconds after `up`) and outside, the recovery after each `up`; what PostgreSQL (pg_stat_database) and
 Redis (INFO) did; and the books: the credit the clients saw accepted against the database's, one e-certificate
 per examined person, each SMS handed to the gateway once. Prints a table and one JSON line; exit status 1 on
-any failure outside the fault windows or any lost or doubled record.
+any failure outside the fault windows, any lost or doubled record, or a worker or scheduler that exited and
+had to be started again.
 
   .venv/bin/python bench/rush.py [--learners 200] [--users 20] [--seconds 180] [--apps 3]
 """
@@ -914,7 +915,7 @@ def report(run: dict, books: dict, args, started_load: str) -> int:
             default=str,
         )
     )
-    return 1 if outside or bad_books else 0
+    return 1 if outside or bad_books or run["restarts"] else 0
 
 
 def main() -> int:
