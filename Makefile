@@ -60,12 +60,12 @@ test: lint system-packages
 
 bench: $(BIN)/.installed
 	$(BIN)/pip install --quiet -e '.[dev,bench,serve]'
-	$(BIN)/python bench/import_registry.py
-	scripts/with-postgres $(BIN)/python bench/import_registry.py
-	$(BIN)/python bench/registrations.py
-	$(BIN)/python bench/heartbeats.py
-	scripts/with-postgres $(BIN)/python bench/heartbeats.py
-	$(BIN)/python bench/certificates.py
-	scripts/with-postgres $(BIN)/python bench/certificates.py
-	$(BIN)/python bench/duty.py
-	scripts/with-postgres $(BIN)/python bench/duty.py
+	scripts/with-redis $(BIN)/python bench/import_registry.py
+	scripts/with-postgres scripts/with-redis $(BIN)/python bench/import_registry.py
+	scripts/with-redis $(BIN)/python bench/registrations.py
+	scripts/with-redis $(BIN)/python bench/heartbeats.py
+	scripts/with-postgres scripts/with-redis $(BIN)/python bench/heartbeats.py
+	scripts/with-redis $(BIN)/python bench/certificates.py
+	scripts/with-postgres scripts/with-redis $(BIN)/python bench/certificates.py
+	scripts/with-redis $(BIN)/python bench/duty.py
+	scripts/with-postgres scripts/with-redis $(BIN)/python bench/duty.py

@@ -51,6 +51,8 @@ def run(args: list[str], url: str) -> tuple[float, int, str]:
         "DEBUG": "0",
         "SECRET_KEY": "bench-" + "x" * 50,
         "ALLOWED_HOSTS": "*",
+        # one process, which production settings accept without a shared cache only when it says so
+        **({} if os.environ.get("REDIS_URL") else {"SINGLE_PROCESS": "1"}),
     }
     started = time.perf_counter()
     with tempfile.TemporaryFile(mode="w+") as errors:
@@ -76,7 +78,12 @@ def free_port() -> int:
 
 @contextmanager
 def serve(url: str, *, workers: int = 2, extra_env: dict | None = None):
-    """gunicorn (gthread, 4 threads per worker) on a free loopback port over database `url`; yields the port."""
+    """gunicorn (gthread, 4 threads per worker) on a free loopback port over database `url`; yields the port.
+    Several workers share rate limits and caches through Redis, as in production: REDIS_URL is required."""
+    if workers > 1 and not os.environ.get("REDIS_URL"):
+        raise SystemExit(
+            "a server of several processes needs Redis: run under scripts/with-redis (as make bench does)"
+        )
     port = free_port()
     env = {
         **os.environ,
