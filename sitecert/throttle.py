@@ -7,6 +7,7 @@ django-ratelimit did, whose add-then-increment cost three Redis calls where this
 docs/security.md lists the budgets."""
 
 import hashlib
+import ipaddress
 import re
 import time
 import zlib
@@ -51,9 +52,10 @@ def check_rate(request, *, group: str, rate_setting: str, key: str | None = None
 def parse_rate(rate: str, setting: str = "rate") -> tuple[int, int]:
     """A rate setting as (requests, the window's seconds): "30/m" is (30, 60), "10/5m" is (10, 300)."""
     found = RATE.fullmatch(rate.strip())
-    if found is None:
+    seconds = int(found["times"] or 1) * UNITS[found["unit"]] if found else 0
+    if not seconds:  # unreadable, or a window of no time ("120/0m")
         raise ImproperlyConfigured(f"{setting}={rate!r}: expected requests/window such as 30/m, 5/h or 10/5m")
-    return int(found["limit"]), int(found["times"] or 1) * UNITS[found["unit"]]
+    return int(found["limit"]), seconds
 
 
 def _window_end(counted: str, period: int, now: int) -> int:
@@ -63,10 +65,27 @@ def _window_end(counted: str, period: int, now: int) -> int:
 
 
 def client_ip(request) -> str | None:
-    """The client address, from the request header the deployment names (RATELIMIT_IP_META_KEY); of a
-    list that proxies appended to, the last (the one our own proxy wrote: the others are the client's)."""
+    """The client as budgets and login pauses count it, from the request header the deployment names
+    (RATELIMIT_IP_META_KEY); of a list that proxies appended to, the last (the one our own proxy wrote: the
+    others are the client's). See `subscriber` for IPv6."""
     found = request.META.get(settings.RATELIMIT_IP_META_KEY) or request.META.get("REMOTE_ADDR")
-    return found.split(",")[-1].strip() if found else None
+    return subscriber(found.split(",")[-1].strip()) if found else None
+
+
+def subscriber(address: str) -> str:
+    """An IPv6 address as the first address of its network of RATELIMIT_IPV6_PREFIX bits (64): a home line or
+    a phone is given a whole /64 and picks new addresses in it at will (RFC 8981), so counted one by one a
+    single client would have as many budgets as it liked. An IPv4-mapped address as the IPv4 address; anything
+    else as it is."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 4:
+        return address
+    if ip.ipv4_mapped:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network((ip, settings.RATELIMIT_IPV6_PREFIX), strict=False).network_address)
 
 
 def too_many(request, template: str, context: dict, exc: RateLimited, message: str | None = None):

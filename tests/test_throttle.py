@@ -40,3 +40,30 @@ def test_windows_are_staggered_so_that_budgets_do_not_all_refill_at_once():
         for n in range(300)
     }
     assert len(ends) > 40 and all(1_800_000_000 < end <= 1_800_000_060 for end in ends)
+
+
+def test_one_ipv6_line_has_one_budget_however_often_its_address_changes(settings, monkeypatch):
+    """nginx listens on [::] (deploy/nginx/sitecert.conf) and a home line or a phone is given a whole /64, whose
+    addresses it changes at will (RFC 8981): counted one by one, one client would have as many questions by ID
+    number and name (or login tries: axes counts client_ip too) as it liked."""
+    settings.VERIFY_RATE = "2/m"
+    start = 1_800_000_000.0
+    asks("2408:8207:6c4a:1f30::1", start, monkeypatch)
+    asks("2408:8207:6c4a:1f30::2", start + 1, monkeypatch)
+    with pytest.raises(RateLimited):
+        asks("2408:8207:6c4a:1f30:9c1e:22ff:fe01:7a2b", start + 2, monkeypatch)
+    asks("2408:8207:6c4a:1f31::1", start + 2, monkeypatch)  # the next line is another client
+
+
+def test_the_client_is_an_ipv6_line_an_ipv4_address_or_what_the_header_said():
+    def client(address: str, **more) -> str | None:
+        return throttle.client_ip(RequestFactory().get("/", REMOTE_ADDR=address, **more))
+
+    assert client("2408:8207:6c4a:1f30:9c1e:22ff:fe01:7a2b") == "2408:8207:6c4a:1f30::"
+    assert client("::ffff:203.0.113.7") == client("203.0.113.7") == "203.0.113.7"
+    assert client("not-an-address") == "not-an-address"  # a misconfigured header: counted as it is
+
+
+def test_a_window_of_no_seconds_is_refused_as_a_bad_setting_not_a_division_by_zero_per_request():
+    with pytest.raises(ImproperlyConfigured, match="VERIFY_RATE='120/0m'"):
+        parse_rate("120/0m", "VERIFY_RATE")

@@ -131,8 +131,9 @@ def _keys_changed() -> None:
 
 
 def forget_keys() -> None:
-    """Drop this process's copy of the key set (a new key here; tests, whose databases come and go)."""
-    _published.clear()
+    """Drop this process's copy of the key set (a new key here; tests, whose databases come and go), under the
+    lock its readers take: a TTLCache changed by one thread while another reads it raises KeyError there."""
+    _published_keys.cache_clear()
 
 
 def key_rotate(*, now: dt.datetime, actor: str, lead: dt.timedelta | None = None) -> SigningKey:
@@ -285,6 +286,7 @@ def known_key(kid: str) -> OKPKey | None:
     another process) re-reads the database before the token is called forged."""
     found = _published_keys().get(kid)
     if found is None:
-        forget_keys()
         found = key_set(jwks_fresh()).get(kid)
+        if found is not None:
+            forget_keys()  # this process's copy is behind; a kid nobody published leaves it alone
     return found

@@ -79,8 +79,8 @@ def rules_by_version() -> dict[int, tuple[Policy, tuple[int, ...]]]:
 
 
 def forget() -> None:
-    """Drop this process's copies (an edit here; tests, whose databases come and go)."""
-    _local.clear()
+    """Drop this process's copies (an edit here; tests, whose databases come and go), under the readers' lock."""
+    _in_force.cache_clear()
 
 
 def _changed(**kwargs) -> None:

@@ -250,3 +250,49 @@ def test_with_redis_down_verification_still_answers_from_the_database(issued, se
     assert cache.get("k", "miss") == "miss" and cache.add("k", 1) is False
     with pytest.raises(ValueError):
         cache.incr("k")
+
+
+@pytest.mark.django_db
+def test_tokens_naming_unknown_keys_never_make_a_genuine_token_forged_in_another_thread(issued, monkeypatch):
+    """A gthread worker: gate scans verify in some threads while anyone sends tokens naming a kid nobody
+    published. The process's copy of the key set is a TTLCache: when each such token cleared it (without the
+    readers' lock), a reader in another thread got a KeyError, which token_check turns into "forged" for a
+    genuine print. Now an unknown kid leaves the copy alone, and clearing it takes the lock."""
+    import sys
+    import threading
+    import time
+
+    from sitecert.certificates import keys
+    from sitecert.certificates.credentials import token_check
+
+    genuine = issued.versions.get().qr_token
+    document = keys.jwks()  # the database and the cache out of the way: only the process's copy is raced
+    monkeypatch.setattr(keys, "jwks", lambda: document)
+    monkeypatch.setattr(keys, "jwks_fresh", lambda: document)
+    header = b64(json.dumps({"alg": "EdDSA", "typ": "sc-qr+jwt", "kid": "did:web:x#nope"}).encode())
+    unknown = ".".join([header, *genuine.split(".")[1:]])
+    assert token_check(genuine, keys=keys.known_key).genuine
+    assert not token_check(unknown, keys=keys.known_key).genuine
+
+    forged, stop = [], time.monotonic() + 3
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+
+    def scan():
+        while time.monotonic() < stop and not forged:
+            checked = token_check(genuine, keys=keys.known_key)
+            if not checked.genuine:
+                forged.append(checked.reason)
+
+    def spray():
+        while time.monotonic() < stop and not forged:
+            token_check(unknown, keys=keys.known_key)
+
+    threads = [threading.Thread(target=scan) for _ in range(4)]
+    threads += [threading.Thread(target=spray) for _ in range(2)]
+    try:
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+    finally:
+        sys.setswitchinterval(previous)
+    assert forged == []

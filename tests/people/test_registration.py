@@ -181,6 +181,20 @@ def test_failed_logins_pause_the_account_on_that_address_only(client, personas):
     assert login(Client(), personas.other_holder.username, PASSWORD, "10.0.0.2").status_code == 302
 
 
+def test_a_phone_changing_its_ipv6_address_stays_paused_on_its_line(client, personas):
+    """A phone picks new addresses within its /64 at will (throttle.subscriber): the pause follows the line."""
+    from axes.models import AccessFailureLog
+
+    for i in range(5):
+        login(client, personas.holder.username, "wrong", f"2408:8207:6c4a:1f30::{i + 1:x}")
+    AccessFailureLog.objects.update(attempt_time=timezone.now() - timedelta(minutes=1))  # not slowed now
+    locked = login(client, personas.holder.mobile, PASSWORD, "2408:8207:6c4a:1f30:9c1e:22ff:fe01:7a2b")
+    assert locked.status_code == 429 and "登录失败次数过多" in locked.content.decode()
+    assert (
+        login(Client(), personas.other_holder.username, PASSWORD, "2408:8207:6c4a:1f31::1").status_code == 302
+    )
+
+
 def test_anyone_cannot_lock_a_holder_out_of_their_own_phone(personas):
     """Issue 15: five wrong passwords locked any account for 15 minutes, from everywhere."""
     phone = Client()
