@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet -e '.[dev,serve,redis]'
+	$(BIN)/pip install --quiet -e '.[dev,serve]'
 	touch $@
 
 # The compiled catalogs are committed, so that `pip install .` ships them (tests/test_translations.py keeps
