@@ -24,6 +24,8 @@ DEMO_TODAY = envdate("DEMO_TODAY")
 if DEMO_TODAY and not DEBUG:
     raise ImproperlyConfigured("DEMO_TODAY is for the demo (DEBUG=1) only.")
 SECRET_KEY = envstr("SECRET_KEY", "dev-only-insecure-key-do-not-deploy" if DEBUG else None)
+if not SECRET_KEY.strip():  # the shipped environment file has `SECRET_KEY=`: pages would fail one by one
+    raise ImproperlyConfigured("Set the environment variable SECRET_KEY (it is empty).")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 

@@ -1,5 +1,10 @@
 import csv
+import os
 import random
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -173,3 +178,23 @@ def keys(settings, tmp_path):
 
     settings.SIGNING_KEY_DIR = tmp_path / "keys"
     return key_generate(now=datetime(2020, 9, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), actor="test")
+
+
+@pytest.fixture(scope="session")
+def reachable_redis() -> Iterator[str]:
+    """A Redis URL that answers: the test command's (scripts/with-redis), or a throwaway server of this
+    session's own on a Unix socket (the SQLite run has none)."""
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    folder = Path(tempfile.mkdtemp(prefix="sitecert-test-redis."))
+    socket = folder / "redis.sock"
+    args = ["--port", "0", "--unixsocket", str(socket), "--dir", str(folder), "--save", ""]
+    server = subprocess.Popen(["redis-server", *args], stdout=subprocess.DEVNULL)
+    for _ in range(100):
+        if socket.exists():
+            break
+        time.sleep(0.05)
+    yield f"unix://{socket}"
+    server.terminate()
+    server.wait(timeout=10)

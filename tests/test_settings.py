@@ -57,12 +57,12 @@ DEPLOYED = {
 }
 
 
-def test_the_production_profile_passes_the_deploy_check():
+def test_the_production_profile_passes_the_deploy_check(reachable_redis):
     result = run_check(
         DEBUG="0",
         SECRET_KEY="k" * 30 + "-Z9q!x" * 5,
         ALLOWED_HOSTS="sitecert.example.cn",
-        REDIS_URL="redis://127.0.0.1:6379/0",
+        REDIS_URL=reachable_redis,
         **DEPLOYED,
     )
     assert result.returncode == 0, result.stderr
@@ -72,6 +72,41 @@ def test_the_production_profile_passes_the_deploy_check():
 def test_production_refuses_to_start_without_a_secret_key():
     result = run_check(DEBUG="0", ALLOWED_HOSTS="sitecert.example.cn")
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_an_empty_secret_key_is_no_secret_key():
+    """deploy/sitecert.env ships `SECRET_KEY=`: it started, and every page failed with a 500."""
+    result = run_check(DEBUG="0", SECRET_KEY="", ALLOWED_HOSTS="sitecert.example.cn")
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr and "empty" in result.stderr
+
+
+def test_the_deploy_check_connects_to_the_database_and_redis(reachable_redis):
+    """A placeholder host or a wrong password passed the check: the database's showed at `migrate`, Redis's
+    never (an unreachable Redis is an empty cache, and rate limits go unenforced)."""
+    wrong = run_check(
+        **PRODUCTION,
+        **DEPLOYED,
+        DATABASE_URL="postgres://sitecert:CHANGE-ME@db.invalid:5432/sitecert",
+        REDIS_URL="redis://:wrong@127.0.0.1:1/0",
+    )
+    assert "sitecert.E007" in wrong.stderr and "db.invalid" in wrong.stderr, wrong.stderr
+    assert "sitecert.E008" in wrong.stderr and wrong.returncode != 0
+    right = run_check(**PRODUCTION, **DEPLOYED, REDIS_URL=reachable_redis)
+    assert right.returncode == 0, right.stderr
+
+
+def test_a_rate_that_cannot_be_read_is_named_by_every_commands_checks():
+    """VERIFY_RATE=lots passed the checks, and every verification was then a 500."""
+    result = subprocess.run(
+        [sys.executable, "-m", "sitecert.cli", "check"],
+        env={**os.environ, "VERIFY_RATE": "lots"},
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert (
+        result.returncode != 0 and "sitecert.E009" in result.stderr and "VERIFY_RATE='lots'" in result.stderr
+    )
 
 
 PRODUCTION = {"DEBUG": "0", "SECRET_KEY": "k" * 30 + "-Z9q!x" * 5, "ALLOWED_HOSTS": "sitecert.example.cn"}
@@ -130,6 +165,7 @@ def test_public_url_must_be_the_public_https_address_served_here(settings, url, 
         ),
         ("nowhere.sms.Gateway", "django.core.mail.backends.smtp.EmailBackend", ["E004"]),
         ("tests.sms_gateway.GatewayBackend", "django.core.mail.backends.filebased.EmailBackend", ["E005"]),
+        ("tests.sms_gateway.KeylessBackend", "django.core.mail.backends.smtp.EmailBackend", ["E010"]),
         ("tests.sms_gateway.GatewayBackend", "django.core.mail.backends.smtp.EmailBackend", []),
     ],
 )
@@ -149,11 +185,13 @@ def test_behind_the_proxy_the_client_address_comes_from_its_header(settings, pro
 
 
 @pytest.mark.parametrize("path", ["deploy/sitecert.env", ".env.example"])
-def test_the_shipped_environment_files_pass_the_deploy_check_once_filled_in(tmp_path, path):
+def test_the_shipped_environment_files_pass_the_deploy_check_once_filled_in(tmp_path, path, reachable_redis):
     """What an operator copies, loaded as the units load it (SITECERT_ENV_FILE), with the blanks filled in
-    through the environment, which wins over the file."""
+    through the environment, which wins over the file (the database and Redis: ones that answer)."""
     result = run_check(
         SITECERT_ENV_FILE=str(ROOT / path),
+        DATABASE_URL=os.environ.get("DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}"),
+        REDIS_URL=reachable_redis,
         SECRET_KEY="k" * 30 + "-Z9q!x" * 5,
         SMS_BACKEND="tests.sms_gateway.GatewayBackend",
         SITECERT_VAR_DIR=str(tmp_path / "var"),

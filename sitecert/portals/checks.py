@@ -4,13 +4,19 @@
 development does without (docs/deployment.md, "Check the configuration"): each is an error, so that the
 command exits non-zero and an install or upgrade script stops there."""
 
+import inspect
 import ipaddress
 from urllib.parse import urlsplit
 
+import redis
 from django.conf import settings
 from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError, connection
 from django.http.request import validate_host
 from django.utils.module_loading import import_string
+
+from sitecert.throttle import parse_rate
 
 # Backends that keep messages on this machine: fine for development and tests, silent in production.
 DEVELOPMENT_SMS = {"sitecert.people.sms.ConsoleBackend", "sitecert.people.sms.MemoryBackend"}
@@ -83,16 +89,7 @@ def message_backends(app_configs, **kwargs):
             )
         )
     else:
-        try:
-            import_string(settings.SMS_BACKEND)
-        except ImportError as exc:
-            errors.append(
-                checks.Error(
-                    f"SMS_BACKEND {settings.SMS_BACKEND!r} cannot be imported: {exc}.",
-                    hint="Install the gateway's package where sitecert runs, or correct the dotted path.",
-                    id="sitecert.E004",
-                )
-            )
+        errors += _sms_gateway(settings.SMS_BACKEND)
     if settings.EMAIL_BACKEND in DEVELOPMENT_EMAIL:
         errors.append(
             checks.Error(
@@ -102,6 +99,77 @@ def message_backends(app_configs, **kwargs):
                 id="sitecert.E005",
             )
         )
+    return errors
+
+
+def _sms_gateway(path: str) -> list:
+    """The gateway's class imports, and its `send` takes what the outbox gives it: `send(mobile, text,
+    key=...)`, the key being the message's own id (a gateway that drops a key it has seen sends nothing twice)."""
+    try:
+        backend = import_string(path)
+    except ImportError as exc:
+        return [
+            checks.Error(
+                f"SMS_BACKEND {path!r} cannot be imported: {exc}.",
+                hint="Install the gateway's package where sitecert runs, or correct the dotted path.",
+                id="sitecert.E004",
+            )
+        ]
+    try:
+        inspect.signature(backend.send).bind(None, "13800000000", "text", key="key")
+    except (AttributeError, TypeError, ValueError) as exc:
+        return [
+            checks.Error(
+                f"SMS_BACKEND {path!r} has no send(mobile, text, key=...) method ({exc}): every SMS would fail.",
+                hint="def send(self, mobile: str, text: str, key: str = \"\") -> None (docs/deployment.md, 'SMS').",
+                id="sitecert.E010",
+            )
+        ]
+    return []
+
+
+@checks.register(checks.Tags.database, deploy=True)
+def reachable(app_configs, **kwargs):
+    """The database and the shared cache answer, with the credentials given: a placeholder host or a wrong
+    Redis password would otherwise show only at `migrate`, or (Redis) never, as rate limits silently off."""
+    errors = []
+    try:
+        connection.ensure_connection()
+    except DatabaseError as exc:
+        errors.append(
+            checks.Error(
+                f"DATABASE_URL: cannot connect ({exc}).",
+                hint="Check host, port, name, user and password.",
+                id="sitecert.E007",
+            )
+        )
+    cache = settings.CACHES["default"]
+    if cache["BACKEND"].endswith("RedisCache"):
+        try:
+            redis.Redis.from_url(cache["LOCATION"], socket_connect_timeout=2, socket_timeout=2).ping()
+        except redis.RedisError as exc:
+            errors.append(
+                checks.Error(
+                    f"REDIS_URL: cannot use it ({exc}).",
+                    hint="Check host, port and password (percent-encoded in the URL).",
+                    id="sitecert.E008",
+                )
+            )
+    return errors
+
+
+@checks.register(checks.Tags.compatibility)
+def rates(app_configs, **kwargs):
+    """Every rate setting reads as requests per window: a malformed one would otherwise fail each request
+    it governs with a 500."""
+    errors = []
+    for name in sorted(
+        n for n in dir(settings) if n.endswith("_RATE") and isinstance(getattr(settings, n), str)
+    ):
+        try:
+            parse_rate(getattr(settings, name), name)
+        except ImproperlyConfigured as exc:
+            errors.append(checks.Error(str(exc), id="sitecert.E009"))
     return errors
 
 
