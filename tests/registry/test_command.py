@@ -105,6 +105,17 @@ def test_a_refused_file_exits_2_with_a_clear_message_and_writes_nothing(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_report_that_cannot_be_written_is_refused_before_anything_is_read(tmp_path, person, post_catalogue):
+    """The command runs as the service user: a report path it cannot write was a traceback, not a refusal."""
+    good = write_table(tmp_path / "good", HEADER, [row("TJ02", person())], "csv-utf8")
+    before = fingerprint()
+    proc = run_cli("import-registry", good, "--report", tmp_path / "no-such-folder" / "rejected.csv")
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2 and "cannot open" in err and "rejected.csv" in err and "Traceback" not in err
+    assert fingerprint() == before
+
+
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("phase", ["已读取", "正在写入"])
 def test_a_process_killed_mid_import_leaves_the_database_exactly_as_before(tmp_path, phase, post_catalogue):
     import_rows(tmp_path, list(demo.registry_rows(300, seed=1)), name="earlier")

@@ -30,8 +30,9 @@ class Command(SitecertCommand):
     def handle(self, *args, file: Path, report: Path | None, dry_run: bool, as_of: date | None, **options):
         if not file.is_file():
             raise CommandError(f"找不到文件：{file}", returncode=2)
+        _opened(file, "rb").close()  # the command runs as the service user (docs/deployment.md, "Configure")
+        out = _opened(report, "w") if report else None
         progress, close = self._progress(merging="正在检查" if dry_run else "正在写入")
-        out = report.open("w", encoding="utf-8-sig", newline="") if report else None
         try:
             result = registry_import(
                 path=file,
@@ -74,3 +75,11 @@ class Command(SitecertCommand):
                 print(f"{word} {rows} 行", file=sys.stderr, flush=True)
 
         return log, lambda: None
+
+
+def _opened(path: Path, mode: str):
+    """The file opened, or a refusal naming it and why (as the service user, a root-only folder is out of reach)."""
+    try:
+        return path.open(mode, **({} if "b" in mode else {"encoding": "utf-8-sig", "newline": ""}))
+    except OSError as exc:
+        raise CommandError(f"无法打开文件 / cannot open {path}: {exc.strerror}", returncode=2) from exc
