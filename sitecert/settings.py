@@ -331,7 +331,9 @@ PERMISSIONS_POLICY = (
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Under systemd each line carries its level for the journal (journalctl -p warning), see lib/journal.py.
+    "formatters": {"journal": {"()": "sitecert.lib.journal.JournalFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "journal"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},  # every login would otherwise log three lines
 }

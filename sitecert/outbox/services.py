@@ -11,6 +11,7 @@ Without a broker (development, tests) the worker's part runs at once, in the cal
 
 import logging
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -91,10 +92,8 @@ def message_put(
 
 def _deliver_each(ids: list[int], now: datetime) -> None:
     for pk in ids:
-        try:
+        with suppress(Undelivered):  # recorded on the message and logged; the sweep tries it again
             message_deliver(message_id=pk, now=now)
-        except Undelivered:  # recorded on the message; the sweep tries it again
-            log.warning("message %s not delivered", pk)
 
 
 class Undelivered(Exception):
@@ -116,6 +115,7 @@ def message_deliver(*, message_id: int, now: datetime) -> str:
             dead = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
             message.dead_at = now if dead else None
             message.save(update_fields=["attempts", "last_error", "dead_at"])
+            _log_failure(message, exc, dead)
             if dead:
                 return "dead"
             failure = Undelivered(message.last_error)
@@ -124,6 +124,30 @@ def message_deliver(*, message_id: int, now: datetime) -> str:
             message.save(update_fields=["attempts", "sent_at"])
             return "sent"
     raise failure  # after the commit, so the attempt is on record
+
+
+def _log_failure(message: Message, exc: Exception, dead: bool) -> None:
+    """What operators alert on (docs/deployment.md, "What to monitor"): the message's purpose (its key's first
+    part: a code, an issuance notice, a reminder) and the error's kind, never the number, text or key."""
+    purpose, kind = message.key.split(":", 1)[0], type(exc).__name__
+    if dead:
+        log.error(
+            "%s %s (%s) given up after %d tries: %s",
+            message.channel,
+            message.pk,
+            purpose,
+            message.attempts,
+            kind,
+        )
+    else:
+        log.warning(
+            "%s %s (%s) not delivered, try %d: %s",
+            message.channel,
+            message.pk,
+            purpose,
+            message.attempts,
+            kind,
+        )
 
 
 def _send(message: Message) -> None:

@@ -95,7 +95,10 @@ def test_another_employers_admin_hears_nothing(short_2021, personas, sms):
     assert not [t for m, t in sms if m == "13902200002"]
 
 
-def test_a_failing_gateway_is_recorded_retried_and_given_up_as_a_dead_letter(short_2021, settings, run):
+def test_a_failing_gateway_is_recorded_retried_and_given_up_as_a_dead_letter(
+    short_2021, settings, run, caplog
+):
+    caplog.set_level("INFO", logger="sitecert.outbox")
     settings.SMS_BACKEND = "tests.duty.test_reminders.BrokenGateway"
     settings.OUTBOX_MAX_ATTEMPTS = 3
     run(date(2021, 10, 2))
@@ -111,6 +114,12 @@ def test_a_failing_gateway_is_recorded_retried_and_given_up_as_a_dead_letter(sho
         assert message_deliver(message_id=m.pk, now=at(date(2021, 10, 2))) == "dead"
     dead = Message.objects.filter(dead_at__isnull=False)
     assert dead.count() == 2 and all("gateway down" in m.last_error for m in dead)
+    # What an operator alerts on: each failed try a warning, each dead letter an error, with the purpose and
+    # the error's kind, and neither the number nor the text (docs/deployment.md, "What to monitor").
+    said = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "sitecert.outbox.services"]
+    assert sorted(level for level, _ in said) == ["ERROR"] * 2 + ["WARNING"] * 4, said
+    assert all("(reminder)" in text and "ConnectionError" in text for _, text in said)
+    assert not any(m.to in text or m.body in text for m in dead for _, text in said)
 
 
 class BrokenGateway:

@@ -1,0 +1,44 @@
+"""Log lines under systemd carry their level for the journal (sitecert/lib/journal.py, sd-daemon(3))."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sitecert.lib.journal import priority
+
+ROOT = Path(__file__).resolve().parents[1]
+SAY = (
+    "import django, logging; django.setup(); log = logging.getLogger('sitecert.outbox.services')\n"
+    "log.warning('sms 7 (code) not delivered, try 1: ConnectionError')\n"
+    "try:\n    1 / 0\nexcept ZeroDivisionError:\n    log.exception('sms 7 (code) given up')\n"
+)
+
+
+def said(**env) -> list[str]:
+    """What a sitecert process logs through Django's LOGGING, as systemd or a terminal would receive it."""
+    environment = {k: v for k, v in os.environ.items() if k != "JOURNAL_STREAM"}
+    environment.update(env, DJANGO_SETTINGS_MODULE="sitecert.settings")
+    done = subprocess.run(
+        [sys.executable, "-c", SAY], env=environment, capture_output=True, text=True, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stderr.splitlines()
+
+
+def test_under_systemd_every_line_says_its_level_to_the_journal():
+    lines = said(JOURNAL_STREAM="8:12345")  # systemd sets it when the output is the journal
+    assert lines[0] == "<4>sms 7 (code) not delivered, try 1: ConnectionError"
+    assert lines[1] == "<3>sms 7 (code) given up"
+    assert len(lines) > 3 and all(line.startswith("<3>") for line in lines[1:])  # the traceback's lines too
+    assert "ZeroDivisionError" in lines[-1]
+
+
+def test_elsewhere_lines_are_left_as_they_are():
+    lines = said()
+    assert lines[0] == "sms 7 (code) not delivered, try 1: ConnectionError"
+    assert not any(line.startswith("<") for line in lines)
+
+
+def test_levels_map_to_syslog_priorities():
+    assert [priority(level) for level in (50, 40, 30, 20, 10, 5)] == [2, 3, 4, 6, 7, 7]
