@@ -15,7 +15,7 @@ threads = 4
 # A gthread worker is killed only when its main loop stops answering, not for a long request (a registry
 # import in the admin takes minutes); nginx's timeouts bound the requests.
 timeout = 120
-graceful_timeout = 30  # `systemctl reload`: old workers finish their requests, new ones start
+graceful_timeout = 30  # `systemctl restart` (an upgrade): the requests under way are finished first
 keepalive = 75  # longer than nginx keeps an idle upstream connection (60 s), so nginx closes first
 # No control socket (gunicornc): systemd reloads and stops the server, and several servers on one machine
 # would share the default socket in the home folder.
