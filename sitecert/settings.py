@@ -172,9 +172,8 @@ OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 8)  # then the message is a 
 OUTBOX_SWEEP_AFTER = envint("OUTBOX_SWEEP_AFTER", 300)  # seconds a message may wait before the sweep resends
 
 RATELIMIT_IP_META_KEY = envstr("RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
-RATELIMIT_IPV6_PREFIX = envint(
-    "RATELIMIT_IPV6_PREFIX", 64
-)  # one IPv6 client: its whole /64 (throttle.subscriber)
+# One IPv6 client is its whole network of this many bits (throttle.subscriber).
+RATELIMIT_IPV6_PREFIX = envint("RATELIMIT_IPV6_PREFIX", 64)
 REGISTRY_QUERY_RATE = envstr("REGISTRY_QUERY_RATE", "30/m")
 # Certificate verification by number or QR (page and API) per client address: generous, for site gates
 # scanning many prints.

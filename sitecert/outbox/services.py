@@ -127,27 +127,19 @@ def message_deliver(*, message_id: int, now: datetime) -> str:
 
 
 def _log_failure(message: Message, exc: Exception, dead: bool) -> None:
-    """What operators alert on (docs/deployment.md, "What to monitor"): the message's purpose (its key's first
-    part: a code, an issuance notice, a reminder) and the error's kind, never the number, text or key."""
-    purpose, kind = message.key.split(":", 1)[0], type(exc).__name__
-    if dead:
-        log.error(
-            "%s %s (%s) given up after %d tries: %s",
-            message.channel,
-            message.pk,
-            purpose,
-            message.attempts,
-            kind,
-        )
-    else:
-        log.warning(
-            "%s %s (%s) not delivered, try %d: %s",
-            message.channel,
-            message.pk,
-            purpose,
-            message.attempts,
-            kind,
-        )
+    """What operators alert on (docs/deployment.md, "What to monitor"): a failed try is a warning, a dead
+    letter an error, with the message's purpose (its key's first part: a code, an issuance notice, a reminder)
+    and the error's kind, never the number, text or key."""
+    log.log(
+        logging.ERROR if dead else logging.WARNING,
+        "%s %s (%s) %s after try %d: %s",
+        message.channel,
+        message.pk,
+        message.key.split(":", 1)[0],
+        "given up" if dead else "not delivered",
+        message.attempts,
+        type(exc).__name__,
+    )
 
 
 def _send(message: Message) -> None:
