@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
 from sitecert import clock
 from sitecert.outbox.services import DELIVER, Undelivered, message_deliver, messages_stale
@@ -12,7 +13,9 @@ from sitecert.outbox.services import DELIVER, Undelivered, message_deliver, mess
 
 @shared_task(
     name=DELIVER,
-    autoretry_for=(Undelivered,),
+    # a gateway's failure, or the database away for a moment (a restart): tried again in seconds, not left
+    # for the sweep (minutes); the message's row lock and the gateway's key keep it sent once
+    autoretry_for=(Undelivered, OperationalError, InterfaceError),
     retry_backoff=10,  # 10 s, 20 s, 40 s, … (with jitter)
     retry_backoff_max=600,
     max_retries=None,  # the outbox counts the tries (OUTBOX_MAX_ATTEMPTS) and marks the dead letter
