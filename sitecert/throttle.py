@@ -11,6 +11,7 @@ import ipaddress
 import re
 import time
 import zlib
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache
@@ -49,6 +50,8 @@ def check_rate(request, *, group: str, rate_setting: str, key: str | None = None
         raise RateLimited(ends - now)
 
 
+# Read on every rate-limited request; the settings have a few values, checked at start (sitecert.E009).
+@lru_cache(maxsize=64)
 def parse_rate(rate: str, setting: str = "rate") -> tuple[int, int]:
     """A rate setting as (requests, the window's seconds): "30/m" is (30, 60), "10/5m" is (10, 300)."""
     found = RATE.fullmatch(rate.strip())
