@@ -3,6 +3,7 @@ keep-alive HTTP load that compares two kinds of request in alternating rounds.""
 
 import asyncio
 import os
+import runpy
 import socket
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 PYTHON = sys.executable
+GUNICORN_CONF = Path(__file__).resolve().parent.parent / "deploy" / "gunicorn.conf.py"
 
 
 class Engine:
@@ -77,9 +79,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(url: str, *, workers: int = 2, extra_env: dict | None = None):
-    """gunicorn (gthread, 4 threads per worker) on a free loopback port over database `url`; yields the port.
-    Several workers share rate limits and caches through Redis, as in production: REDIS_URL is required."""
+def serve(url: str, *, workers: int | None = None, extra_env: dict | None = None):
+    """gunicorn as production runs it (deploy/gunicorn.conf.py: gthread, its threads, by default two processes
+    per core) on a free loopback port over database `url`, without its access log; yields the port. Several
+    workers share rate limits and caches through Redis, as in production: REDIS_URL is required."""
+    workers = workers or production_workers()
     if workers > 1 and not os.environ.get("REDIS_URL"):
         raise SystemExit(
             "a server of several processes needs Redis: run under scripts/with-redis (as make bench does)"
@@ -95,8 +99,8 @@ def serve(url: str, *, workers: int = 2, extra_env: dict | None = None):
         "LOG_LEVEL": "WARNING",
         **(extra_env or {}),
     }
-    command = [PYTHON, "-m", "gunicorn", "sitecert.wsgi:application", "-w", str(workers), "-k", "gthread"]
-    command += ["--threads", "4", "-b", f"127.0.0.1:{port}", "--keep-alive", "30", "--log-level", "warning"]
+    env.update(SITECERT_BIND=f"127.0.0.1:{port}", SITECERT_WORKERS=str(workers), SITECERT_ACCESS_LOG="")
+    command = [PYTHON, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "--log-level", "warning"]
     server = subprocess.Popen(command, cwd=Path(__file__).resolve().parent.parent, env=env)
     _SERVERS[port] = server.pid
     try:
@@ -110,6 +114,15 @@ def serve(url: str, *, workers: int = 2, extra_env: dict | None = None):
     finally:
         server.terminate()
         server.wait()
+
+
+def production_workers() -> int:
+    """The number of gunicorn processes deploy/gunicorn.conf.py starts on this machine."""
+    return int(runpy.run_path(str(GUNICORN_CONF))["workers"])
+
+
+def production_threads() -> int:
+    return int(runpy.run_path(str(GUNICORN_CONF))["threads"])
 
 
 _SERVERS: dict[int, int] = {}  # port -> gunicorn master's pid

@@ -17,7 +17,17 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import PYTHON, Engine, alternate, health_requests, migrate, run, serve
+from bench.common import (
+    PYTHON,
+    Engine,
+    alternate,
+    health_requests,
+    migrate,
+    production_threads,
+    production_workers,
+    run,
+    serve,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = json.dumps({"MIN_GAP": 0, "MAX_GAP": 10**6, "PRESENCE_EVERY": 10**9})
@@ -100,7 +110,7 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=400)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=15)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=production_workers(), help="deploy/gunicorn.conf.py's")
     parser.add_argument("--setup-worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.setup_worker:
@@ -123,7 +133,7 @@ def main() -> None:
     counts, cpu = loads["beats"].counts, {name: load.cpu_ms for name, load in loads.items()}
     kind = "PostgreSQL" if engine.postgres else "SQLite"
     print(
-        f"heartbeats through gunicorn ({args.workers} workers x 4 threads), {kind}, {args.learners} learners, {args.connections} connections"
+        f"heartbeats through gunicorn ({args.workers} workers x {production_threads()} threads), {kind}, {args.learners} learners, {args.connections} connections"
     )
     print(f"  trivial endpoint       {health:>8.0f} requests/s")
     print(

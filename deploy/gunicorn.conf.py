@@ -1,7 +1,8 @@
 """gunicorn's settings for sitecert's application servers (`gunicorn -c deploy/gunicorn.conf.py`).
 
-deploy/systemd/sitecert.service and scripts/cluster start gunicorn with this file; SITECERT_BIND and
-SITECERT_WORKERS override the address and the number of processes. Threads serve the I/O-bound requests
+deploy/systemd/sitecert.service, scripts/cluster and the benchmarks start gunicorn with this file; SITECERT_BIND
+and SITECERT_WORKERS override the address and the number of processes, SITECERT_ACCESS_LOG the access log
+(empty: none, where nginx's is enough). Threads serve the I/O-bound requests
 (heartbeats, verification, pages); processes use the cores. Measured: bench/heartbeats.py, docs/scaling.md.
 """
 
@@ -25,6 +26,6 @@ max_requests_jitter = 2000
 # Logs to standard output and error: journald under systemd (docs/deployment.md, "Logs"). The access log
 # names the path without the query string, which may carry an ID number and a name
 # (GET /api/v1/registry/lookup): personal data stays out of the logs.
-accesslog = "-"
+accesslog = os.environ.get("SITECERT_ACCESS_LOG", "-") or None  # empty: none (nginx logs requests too)
 errorlog = "-"
 access_log_format = '%({x-real-ip}i)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
