@@ -3,9 +3,11 @@
 A gunicorn server on loopback, a fresh database (DATABASE_URL's PostgreSQL or a temporary SQLite) with N
 learners each in an open learning session, and an asyncio client keeping C keep-alive connections busy:
 the server's trivial endpoint (/api/v1/health) and heartbeats in alternating slices (bench/common.alternate),
-each connection driving its own learners' numbered beats. The minimum gap between beats is lifted for the
-run (LEARNING_RULES), so that every beat is accepted and does the full work: read, credit the time, write.
-Prints a table, then one JSON line.
+each connection driving its own learners' numbered beats. Two kinds of beat: as the course page sends them
+(a signed-in browser: its session and CSRF cookies and the X-CSRFToken header, learn.js), and as an API
+client does (a bearer token). The minimum gap between beats is lifted for the run (LEARNING_RULES), so that
+every beat is accepted and does the full work: read, credit the time, write. Prints a table, then one JSON
+line.
 """
 
 import argparse
@@ -88,20 +90,38 @@ def setup_worker(learners: int, out: Path) -> None:
         record = record_for_legacy(cert, now=now)
         enrolment = Enrolment.objects.create(user=user, record=record, course=course, year=now.year)
         session = session_open(enrolment=enrolment, unit=unit, device="bench", now=now)
-        pairs.append((api_token_create(user=user, name="bench")[1], session.token))
+        pairs.append((api_token_create(user=user, name="bench")[1], session.token, signed_in(user)))
     out.write_text(json.dumps(pairs))
 
 
-def _beats(learners):
-    seqs = {token: 0 for _api, token in learners}
+def signed_in(user) -> str:
+    """The Cookie header of a browser signed in as `user` (a session as a login makes one, and a CSRF cookie)."""
+    from django.conf import settings
+    from django.middleware.csrf import _get_new_csrf_string
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={_get_new_csrf_string()}"
+
+
+def _beats(learners, web: bool):
+    """Each learner's numbered beats in turn: from the course page (`web`) or from an API client."""
+    seqs = {token: 0 for _api, token, _cookies in learners}
     while True:
-        for api_token, token in learners:
+        for api_token, token, cookies in learners:
             seqs[token] += 1
             body = json.dumps({"seq": seqs[token], "visible": True}).encode()
+            csrf = cookies.rsplit("=", 1)[1]
+            who = (
+                f"Cookie: {cookies}\r\nX-CSRFToken: {csrf}\r\nOrigin: http://127.0.0.1\r\n"
+                if web
+                else f"Authorization: Bearer {api_token}\r\n"
+            )
             yield (
-                f"POST /api/v1/learning/sessions/{token}/beats HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                f"Authorization: Bearer {api_token}\r\nContent-Type: application/json\r\n"
-                f"Content-Length: {len(body)}\r\n\r\n"
+                f"POST /api/v1/learning/sessions/{token}/beats HTTP/1.1\r\nHost: 127.0.0.1\r\n{who}"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
             ).encode() + body
 
 
@@ -123,41 +143,40 @@ def main() -> None:
         run([PYTHON, __file__, "--setup-worker", str(args.learners), str(pairs_file)], url)
         pairs = json.loads(pairs_file.read_text())
         with serve(url, workers=args.workers, extra_env={"LEARNING_RULES": RULES}) as port:
-            per = max(1, len(pairs) // args.connections)
-            groups = [pairs[i * per : (i + 1) * per] or pairs[:1] for i in range(args.connections)]
             # A warm-up round first: every worker imported and connected.
             alternate(port, {"health": health_requests}, connections=args.connections, seconds=2, rounds=1)
-            kinds = {"health": health_requests, "beats": lambda i: _beats(groups[i])}
-            loads = alternate(port, kinds, connections=args.connections, seconds=args.seconds)
-    health, beats = loads["health"].rate, loads["beats"].rate
-    counts, cpu = loads["beats"].counts, {name: load.cpu_ms for name, load in loads.items()}
-    kind = "PostgreSQL" if engine.postgres else "SQLite"
-    print(
-        f"heartbeats through gunicorn ({args.workers} workers x {production_threads()} threads), {kind}, {args.learners} learners, {args.connections} connections"
-    )
-    print(f"  trivial endpoint       {health:>8.0f} requests/s")
-    print(
-        f"  accepted heartbeats    {beats:>8.0f} /s   ({beats / health:.2f} of the trivial endpoint)  {counts}"
-    )
-    print(
-        f"  server CPU per request {cpu['beats']:>8.2f} ms  trivial endpoint {cpu['health']:.2f} ms "
-        f"({cpu['health'] / cpu['beats']:.2f} of it)"
-    )
-    print(
-        f"  learners carried at one beat a minute: {beats * 60:,.0f}; at the pages' one per 30 s: {beats * 30:,.0f}"
-    )
-    print(
-        json.dumps(
-            {
-                "engine": kind,
-                "health": round(health),
-                "beats": round(beats),
-                "health_cpu_ms": round(cpu["health"], 2),
-                "beats_cpu_ms": round(cpu["beats"], 2),
-                "learners_per_minute_beat": round(beats * 60),
+            kinds = {
+                "health": health_requests,
+                "page": _groups(pairs[::2], args.connections, web=True),
+                "api": _groups(pairs[1::2], args.connections, web=False),
             }
-        )
+            loads = alternate(port, kinds, connections=args.connections, seconds=args.seconds)
+    kind = "PostgreSQL" if engine.postgres else "SQLite"
+    health = loads["health"]
+    print(
+        f"heartbeats through gunicorn ({args.workers} workers x {production_threads()} threads), {kind}, "
+        f"{args.learners} learners, {args.connections} connections"
     )
+    print(
+        f"  trivial endpoint                 {health.rate:>6.0f} requests/s  server CPU {health.cpu_ms:.2f} ms"
+    )
+    figures = {"engine": kind, "health": round(health.rate), "health_cpu_ms": round(health.cpu_ms, 2)}
+    for name, label in (("page", "from the course page"), ("api", "from an API client")):
+        load = loads[name]
+        print(
+            f"  accepted beats {label:<21} {load.rate:>6.0f} /s ({load.rate / health.rate:.2f} of it)  "
+            f"server CPU {load.cpu_ms:.2f} ms ({health.cpu_ms / load.cpu_ms:.2f} of it)  {load.counts}"
+        )
+        figures |= {name: round(load.rate), f"{name}_cpu_ms": round(load.cpu_ms, 2)}
+    print(f"  learners carried at one beat a minute (the page's beats): {loads['page'].rate * 60:,.0f}")
+    print(json.dumps(figures))
+
+
+def _groups(learners: list, connections: int, web: bool):
+    """Each connection's own learners' beats."""
+    per = max(1, len(learners) // connections)
+    groups = [learners[i * per : (i + 1) * per] or learners[:1] for i in range(connections)]
+    return lambda i: _beats(groups[i], web)
 
 
 if __name__ == "__main__":

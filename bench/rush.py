@@ -125,7 +125,7 @@ def setup_worker(spec: dict, out: Path) -> None:
     users = {
         u.username: u for u in User.objects.filter(username__startswith="bench").select_related("person")
     }
-    for i, (api, session) in enumerate(pairs):
+    for i, (api, session, _cookies) in enumerate(pairs):
         user = users[f"bench{i}"]
         learners.append(
             {"api": api, "session": session, "id_number": user.person.id_number, "name": user.person.name}

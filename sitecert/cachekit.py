@@ -15,7 +15,8 @@ from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis import exceptions
 
 log = logging.getLogger(__name__)
-OUTAGE = (exceptions.ConnectionError, exceptions.TimeoutError, OSError)
+# A full Redis (maxmemory with noeviction, which the task queue needs) refuses writes: an outage for the cache.
+OUTAGE = (exceptions.ConnectionError, exceptions.TimeoutError, exceptions.OutOfMemoryError, OSError)
 _said = [0.0]  # when the outage was last logged: once a minute, not once per request
 
 

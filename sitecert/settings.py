@@ -130,6 +130,9 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Sessions are read from the cache and written to both (the database keeps them through a Redis restart or
+# outage): a signed-in page's heartbeat read its session from the database on every beat.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Rate limits, login slow-downs and reset tickets count in the cache. Without REDIS_URL each process counts
 # for itself, so N processes allow N times every limit: production (DEBUG=0) refuses to start unless
 # SINGLE_PROCESS=1 says that one process serves it (docs/deployment.md, "Rate limits").
@@ -166,6 +169,10 @@ CELERY_BEAT_SCHEDULE = {
     "evaluate-duty": {"task": "sitecert.duty.evaluate_nightly", "schedule": crontab(hour=1, minute=30)},
     "audit-verify": {"task": "sitecert.audit.verify_nightly", "schedule": crontab(hour=3, minute=0)},
     "send-reminders": {"task": "sitecert.duty.reminders_daily", "schedule": crontab(hour=8, minute=0)},
+    "clear-sessions": {
+        "task": "sitecert.people.clear_sessions_nightly",
+        "schedule": crontab(hour=4, minute=0),
+    },
     "outbox-sweep": {"task": "sitecert.outbox.sweep", "schedule": 60.0},
 }
 OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 8)  # then the message is a dead letter (admin: 待发消息)

@@ -2,6 +2,7 @@
 goes up in one round trip, keeps its expiry, and is never made up when missing."""
 
 import os
+from importlib import import_module
 
 import pytest
 from django.core.cache import caches
@@ -47,3 +48,24 @@ def test_while_redis_is_unreachable_nothing_is_counted(settings, tmp_path):
         }
     }
     assert count(caches["away"], "budget", 60) is None
+
+
+def test_a_full_redis_is_an_empty_cache_and_a_session_still_saves(redis_cache, settings, db):
+    """Production's Redis refuses writes when full (maxmemory, noeviction): a sign-in must not fail for it."""
+    client = redis_cache._cache.get_client(None, write=True)
+    client.set("ballast", "x" * 2_000_000)
+    used = client.info("memory")["used_memory"]
+    client.config_set("maxmemory", used - 100_000)
+    try:
+        redis_cache.set("more", "y" * 1000)  # dropped, as in an outage
+        assert redis_cache.get("more") is None
+        settings.SESSION_CACHE_ALIAS = "shared"
+        session = import_module(settings.SESSION_ENGINE).SessionStore()
+        session["_auth_user_id"] = "1"
+        session.save()  # the database keeps it
+        assert (
+            import_module(settings.SESSION_ENGINE).SessionStore(session.session_key)["_auth_user_id"] == "1"
+        )
+    finally:
+        client.config_set("maxmemory", 0)
+        client.delete("ballast")

@@ -4,7 +4,10 @@ import re
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.db.models import BigIntegerField, CharField, Value
+from django.db.models.functions import Cast
 
+from sitecert import sqlkit
 from sitecert.lib import idnumber
 from sitecert.lib.textnorm import clean
 
@@ -44,3 +47,20 @@ class IdentifierBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        """The signed-in user of a request (every page and every beat of a signed-in browser asks), by a query
+        compiled once: the ORM wrote the same lookup anew each time, a third of a page beat's Python."""
+        User = get_user_model()
+        found = _USER.rows(pk=str(user_id))
+        user = sqlkit.instance(User, found[0]) if found else None
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+_USER = sqlkit.Compiled(
+    lambda pk: (
+        get_user_model()
+        .objects.filter(pk=Cast(Value(pk, CharField()), BigIntegerField()))  # a text mark (sqlkit.Compiled)
+        .values_list(*sqlkit.columns(get_user_model()))
+    )
+)
