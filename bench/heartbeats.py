@@ -106,6 +106,14 @@ def signed_in(user) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={_get_new_csrf_string()}"
 
 
+def page_headers(cookies: str, origin: str) -> dict[str, str]:
+    """What the course page's beat sends besides its body (learn.js's fetch from a signed-in browser)."""
+    csrf = cookies.rsplit("=", 1)[
+        1
+    ]  # the page's form carries the CSRF cookie's secret (masked, equally valid)
+    return {"Cookie": cookies, "X-CSRFToken": csrf, "Origin": origin, "Referer": f"{origin}/learn/"}
+
+
 def _beats(learners, web: bool):
     """Each learner's numbered beats in turn: from the course page (`web`) or from an API client."""
     seqs = {token: 0 for _api, token, _cookies in learners}
@@ -113,9 +121,11 @@ def _beats(learners, web: bool):
         for api_token, token, cookies in learners:
             seqs[token] += 1
             body = json.dumps({"seq": seqs[token], "visible": True}).encode()
-            csrf = cookies.rsplit("=", 1)[1]
             who = (
-                f"Cookie: {cookies}\r\nX-CSRFToken: {csrf}\r\nOrigin: http://127.0.0.1\r\n"
+                "".join(
+                    f"{name}: {value}\r\n"
+                    for name, value in page_headers(cookies, "http://127.0.0.1").items()
+                )
                 if web
                 else f"Authorization: Bearer {api_token}\r\n"
             )

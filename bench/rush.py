@@ -125,10 +125,15 @@ def setup_worker(spec: dict, out: Path) -> None:
     users = {
         u.username: u for u in User.objects.filter(username__startswith="bench").select_related("person")
     }
-    for i, (api, session, _cookies) in enumerate(pairs):
+    for i, (_api, session, cookies) in enumerate(pairs):
         user = users[f"bench{i}"]
         learners.append(
-            {"api": api, "session": session, "id_number": user.person.id_number, "name": user.person.name}
+            {
+                "cookies": cookies,
+                "session": session,
+                "id_number": user.person.id_number,
+                "name": user.person.name,
+            }
         )
 
     rng, seen = random.Random(17), set()
@@ -380,6 +385,8 @@ def drive(args, state: dict, data: dict, folder: Path, cluster) -> dict:
     from locust import FastHttpUser, between, constant, events, task
     from locust.env import Environment
 
+    from bench.heartbeats import page_headers
+
     base = state["urls"]["https"]
     today = datetime.date.today()
     t0 = time.time()
@@ -428,7 +435,13 @@ def drive(args, state: dict, data: dict, folder: Path, cluster) -> dict:
         )
 
     beats = {
-        learner["session"]: {"seq": 0, "credited": 0, "doubt": 0, "unknown": False, "api": learner["api"]}
+        learner["session"]: {
+            "seq": 0,
+            "credited": 0,
+            "doubt": 0,
+            "unknown": False,
+            "cookies": learner["cookies"],
+        }
         for learner in data["learners"]
     }
     learner_slices = iter(range(10**6))
@@ -446,7 +459,8 @@ def drive(args, state: dict, data: dict, folder: Path, cluster) -> dict:
     holders = iter(itertools.cycle(data["holders"]))
 
     class Learner(FastHttpUser):
-        """A learner's page: one numbered heartbeat per learner every few seconds (scaled from 30-60 s)."""
+        """A learner's page: one numbered heartbeat per learner every few seconds (scaled from 30-60 s), sent
+        as the course page sends it (learn.js): the browser's session and CSRF cookies, the CSRF header."""
 
         weight = 1
         wait_time = constant(args.beat_every / per_user)
@@ -464,7 +478,7 @@ def drive(args, state: dict, data: dict, folder: Path, cluster) -> dict:
             with self.client.post(
                 f"/api/v1/learning/sessions/{token}/beats",
                 json={"seq": seq, "visible": True},
-                headers={"Authorization": f"Bearer {b['api']}"},
+                headers=page_headers(b["cookies"], base.rstrip("/")),
                 name="heartbeat",
                 catch_response=True,
             ) as r:
