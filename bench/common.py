@@ -126,8 +126,9 @@ def production_threads() -> int:
 
 
 _SERVERS: dict[int, int] = {}  # port -> gunicorn master's pid
-# A response counts as done when it says so: an accepted beat, a live health check, a valid certificate.
-OK_MARKS = (b'"accepted": true', b'"status": "ok"', b'"outcome": "valid"')
+# A response counts as done when it says so: an accepted beat, a live health check, a valid certificate
+# (the API's answer or the verification page's verdict).
+OK_MARKS = (b'"accepted": true', b'"status": "ok"', b'"outcome": "valid"', b'class="verdict verdict-valid"')
 
 
 def server_cpu(port: int) -> float:
