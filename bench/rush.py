@@ -3,11 +3,12 @@
 scripts/cluster starts PostgreSQL, Redis, N gunicorn application servers, the Celery worker and beat behind
 nginx (network namespaces as root, loopback ports otherwise); this module loads the script as a library so
 that every process it starts imports this checkout's sitecert (PYTHONPATH), and uses its own `down`/`up`.
-A seeding process then writes, through the cluster's environment file: learners signed in (a browser's cookies), enrolments
-and open sessions (bench/heartbeats.py's setup), holders with a password and a question bank for assessments,
-an institution and an employer with API tokens, e-certificates to verify (number and QR token), new entrants
-to be certified by training (issuance), and new people to register with SMS codes. The SMS gateway is
-bench/rush_gateway.py: the worker hands it each message, it writes them to a file, the bench reads codes there.
+A seeding process then writes, through the cluster's environment file: learners signed in (a browser's
+cookies), enrolments and open sessions (bench/heartbeats.py's setup), holders with a password and a question
+bank for assessments, an institution and an employer with API tokens, e-certificates to verify (number and
+QR token), new entrants to be certified by training (issuance), and new people to register with SMS codes.
+The SMS gateway is bench/rush_gateway.py: the worker hands it each message, it writes them to a file, the
+bench reads codes there.
 
 Locust (headless, as a library, one process) then drives the load balancer over HTTPS (the throwaway
 certificate is not verified) with the mix: numbered heartbeats, assessment attempts (web login, start, answer),
