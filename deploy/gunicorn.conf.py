@@ -8,6 +8,10 @@ and SITECERT_WORKERS override the address and the number of processes, SITECERT_
 
 import os
 
+from gunicorn.glogging import Logger
+
+from sitecert.lib.journal import JournalFormatter
+
 wsgi_app = "sitecert.wsgi:application"
 bind = os.environ.get("SITECERT_BIND", "0.0.0.0:8000")
 worker_class = "gthread"
@@ -29,3 +33,18 @@ max_requests_jitter = 2000
 accesslog = os.environ.get("SITECERT_ACCESS_LOG", "-") or None  # empty: none (nginx logs requests too)
 errorlog = "-"
 access_log_format = '%({x-real-ip}i)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+
+
+class JournalLogger(Logger):
+    """gunicorn's own lines (start, a worker killed or timed out: critical) and its access lines carry their
+    level for the systemd journal, as sitecert's do (sitecert/lib/journal.py); elsewhere they are unchanged."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                if not isinstance(handler.formatter, JournalFormatter):
+                    handler.setFormatter(JournalFormatter(inner=handler.formatter))
+
+
+logger_class = JournalLogger

@@ -1,6 +1,7 @@
 """Log lines under systemd carry their level for the journal (sitecert/lib/journal.py, sd-daemon(3))."""
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -42,3 +43,30 @@ def test_elsewhere_lines_are_left_as_they_are():
 
 def test_levels_map_to_syslog_priorities():
     assert [priority(level) for level in (50, 40, 30, 20, 10, 5)] == [2, 3, 4, 6, 7, 7]
+
+
+def test_gunicorns_own_lines_say_their_level_to_the_journal(tmp_path):
+    """The application server as deployed (deploy/gunicorn.conf.py): its start is information, a worker killed
+    under it an error, each as journald reads them."""
+    environment = {k: v for k, v in os.environ.items() if k != "JOURNAL_STREAM"}
+    environment.update(
+        JOURNAL_STREAM="8:12345",
+        SITECERT_BIND=f"unix:{tmp_path}/app.sock",
+        SITECERT_WORKERS="1",
+        DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
+        DEBUG="1",
+    )
+    command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")]
+    server = subprocess.Popen(command, env=environment, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = [server.stderr.readline() for _ in range(4)]  # start, listening, worker class, booting
+        worker = int(lines[-1].rsplit("pid: ", 1)[1].strip())
+        os.kill(worker, signal.SIGKILL)
+        while "was sent SIGKILL" not in (line := server.stderr.readline()):
+            assert line, "gunicorn said nothing of its killed worker"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert lines[0].startswith("<6>") and "Starting gunicorn" in lines[0]
+    assert lines[-1].startswith("<6>") and "Booting worker" in lines[-1]
+    assert line.startswith("<3>")
