@@ -131,8 +131,10 @@ CACHES = {
     )
 }
 # Sessions are read from the cache and written to both (the database keeps them through a Redis restart or
-# outage): a signed-in page's heartbeat read its session from the database on every beat.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# outage): a signed-in page's heartbeat read its session from the database on every beat. The cached copy of
+# a session lasts SESSION_CACHE_SECONDS at most (sitecert/people/sessions.py says why).
+SESSION_ENGINE = "sitecert.people.sessions"
+SESSION_CACHE_SECONDS = envint("SESSION_CACHE_SECONDS", 300)
 # Rate limits, login slow-downs and reset tickets count in the cache. Without REDIS_URL each process counts
 # for itself, so N processes allow N times every limit: production (DEBUG=0) refuses to start unless
 # SINGLE_PROCESS=1 says that one process serves it (docs/deployment.md, "Rate limits").

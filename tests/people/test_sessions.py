@@ -5,12 +5,13 @@ written to the database as well, and each request reads its user by a compiled q
 What a person would notice if either went wrong: signed out when Redis restarts, or still signed in after
 signing out, after being deactivated or after a password change."""
 
+import time
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client
 from django.utils import timezone
 
@@ -55,6 +56,19 @@ def test_signing_out_ends_the_session_for_every_copy_of_its_cookie(personas):
     copy = with_cookie_of(browser)
     assert is_signed_in(copy)
     assert browser.post("/accounts/logout/").status_code in (200, 302)
+    assert not is_signed_in(copy)
+
+
+def test_a_sign_out_that_could_not_reach_the_cache_holds_within_minutes(personas, settings, monkeypatch):
+    """Signed out while Redis is unreachable: the database forgets the session, Redis's copy cannot be deleted
+    and comes back with Redis. That copy lasts SESSION_CACHE_SECONDS (here 1 s), not the session's weeks."""
+    settings.SESSION_CACHE_SECONDS = 1
+    browser = signed_in(personas)
+    copy = with_cookie_of(browser)
+    monkeypatch.setattr(type(caches["default"]), "delete", lambda *args, **kwargs: False)  # as in an outage
+    browser.post("/accounts/logout/")
+    assert not Session.objects.exists() and is_signed_in(copy)  # by the copy the sign-out could not delete
+    time.sleep(1.1)  # the cached copy's lifetime
     assert not is_signed_in(copy)
 
 
