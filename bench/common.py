@@ -83,7 +83,7 @@ def serve(url: str, *, workers: int | None = None, extra_env: dict | None = None
     """gunicorn as production runs it (deploy/gunicorn.conf.py: gthread, its threads, by default two processes
     per core) on a free loopback port over database `url`, without its access log; yields the port. Several
     workers share rate limits and caches through Redis, as in production: REDIS_URL is required."""
-    workers = workers or production_workers()
+    workers = workers or production("workers")
     if workers > 1 and not os.environ.get("REDIS_URL"):
         raise SystemExit(
             "a server of several processes needs Redis: run under scripts/with-redis (as make bench does)"
@@ -116,13 +116,9 @@ def serve(url: str, *, workers: int | None = None, extra_env: dict | None = None
         server.wait()
 
 
-def production_workers() -> int:
-    """The number of gunicorn processes deploy/gunicorn.conf.py starts on this machine."""
-    return int(runpy.run_path(str(GUNICORN_CONF))["workers"])
-
-
-def production_threads() -> int:
-    return int(runpy.run_path(str(GUNICORN_CONF))["threads"])
+def production(setting: str) -> int:
+    """A number deploy/gunicorn.conf.py sets on this machine: "workers" (processes) or "threads"."""
+    return int(runpy.run_path(str(GUNICORN_CONF))[setting])
 
 
 _SERVERS: dict[int, int] = {}  # port -> gunicorn master's pid

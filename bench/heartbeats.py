@@ -25,8 +25,7 @@ from bench.common import (
     alternate,
     health_requests,
     migrate,
-    production_threads,
-    production_workers,
+    production,
     run,
     serve,
 )
@@ -108,9 +107,8 @@ def signed_in(user) -> str:
 
 def page_headers(cookies: str, origin: str) -> dict[str, str]:
     """What the course page's beat sends besides its body (learn.js's fetch from a signed-in browser)."""
-    csrf = cookies.rsplit("=", 1)[
-        1
-    ]  # the page's form carries the CSRF cookie's secret (masked, equally valid)
+    # the page's form carries the CSRF cookie's secret (masked there, equally valid)
+    csrf = cookies.rsplit("=", 1)[1]
     return {"Cookie": cookies, "X-CSRFToken": csrf, "Origin": origin, "Referer": f"{origin}/learn/"}
 
 
@@ -140,7 +138,9 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=400)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=15)
-    parser.add_argument("--workers", type=int, default=production_workers(), help="deploy/gunicorn.conf.py's")
+    parser.add_argument(
+        "--workers", type=int, default=production("workers"), help="deploy/gunicorn.conf.py's"
+    )
     parser.add_argument("--setup-worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.setup_worker:
@@ -164,7 +164,7 @@ def main() -> None:
     kind = "PostgreSQL" if engine.postgres else "SQLite"
     health = loads["health"]
     print(
-        f"heartbeats through gunicorn ({args.workers} workers x {production_threads()} threads), {kind}, "
+        f"heartbeats through gunicorn ({args.workers} workers x {production('threads')} threads), {kind}, "
         f"{args.learners} learners, {args.connections} connections"
     )
     print(
