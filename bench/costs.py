@@ -33,6 +33,7 @@ SETTINGS = {
     "SINGLE_PROCESS": "1",
     "LEARNING_RULES": RULES,
     "SMS_BACKEND": "sitecert.people.sms.MemoryBackend",
+    "CELERY_BROKER_URL": "",  # the queue's tasks run in the request: the SMS code is read back from the outbox
     "VERIFY_RATE": "1000000/m",
     "REGISTER_RATE": "1000000/h",
     "REGISTRY_QUERY_RATE": "1000000/m",
@@ -105,6 +106,7 @@ def measure_worker(out: Path, repeat: int) -> None:
     django.setup()
     from django.test import Client
 
+    from bench.heartbeats import page_headers
     from bench.heartbeats import setup_worker as learners_setup
     from sitecert.certificates.models import ECertificate
     from sitecert.people import sms
@@ -124,7 +126,8 @@ def measure_worker(out: Path, repeat: int) -> None:
     counters.install()
     anonymous, signed_in = Client(), Client()
     signed_in.force_login(holder)
-    seqs = {token: 0 for _api, token in learners}
+    seqs = {token: 0 for _api, token, _cookies in learners}
+    browser = Client(enforce_csrf_checks=True)  # the course page's beat: its cookies, its CSRF header
 
     def health(i):
         return anonymous.get("/api/v1/health")
@@ -144,15 +147,29 @@ def measure_worker(out: Path, repeat: int) -> None:
     def ecertificate_page(i):
         return signed_in.get(f"/certificates/{holder_cert.number}/")
 
-    def heartbeat(i):
-        api_token, token = learners[i % len(learners)]
+    def beat(i, *, web: bool):
+        api_token, token, cookies = learners[i % len(learners)]
         seqs[token] += 1
-        return anonymous.post(
+        who = (
+            {
+                f"HTTP_{name.upper().replace('-', '_')}": value
+                for name, value in page_headers(cookies, "http://testserver").items()
+            }
+            if web
+            else {"HTTP_AUTHORIZATION": f"Bearer {api_token}"}
+        )
+        return (browser if web else anonymous).post(
             f"/api/v1/learning/sessions/{token}/beats",
             {"seq": seqs[token], "visible": True},
             content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {api_token}",
+            **who,
         )
+
+    def heartbeat(i):
+        return beat(i, web=False)
+
+    def page_heartbeat(i):
+        return beat(i, web=True)
 
     def registration(i):
         name, id_number = newcomers[i]
@@ -174,7 +191,8 @@ def measure_worker(out: Path, repeat: int) -> None:
 
     operations = [
         ("trivial endpoint GET /api/v1/health", health, repeat * 4),
-        ("heartbeat (accepted) POST …/beats", heartbeat, repeat),
+        ("heartbeat (accepted) POST …/beats, API client", heartbeat, repeat),
+        ("heartbeat (accepted) POST …/beats, course page", page_heartbeat, repeat),
         ("verification GET /api/v1/verify/{number}", verify_api, repeat),
         ("verification page GET /verify/{number}", verify_page, repeat),
         ("public query page GET /query/", query_page, repeat),
