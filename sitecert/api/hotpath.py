@@ -30,6 +30,7 @@ from sitecert.api import api
 from sitecert.api.common import AUTH
 from sitecert.api.learning import BeatIn, beat_answer
 from sitecert.errors import DomainError
+from sitecert.people.backends import known
 
 BEATS = re.compile(r"/api/v1/learning/sessions/(?P<token>[^/]+)/beats")
 VERIFY = "/api/v1/verify"
@@ -57,11 +58,11 @@ class Heartbeats:
             request.get_host()  # ALLOWED_HOSTS, as CommonMiddleware checks it on the whole stack
         except DisallowedHost:
             return None
-        if not self.authenticated(request):
-            return None
+        request.session = self.sessions(request.COOKIES.get(settings.SESSION_COOKIE_NAME))
+        request.user = SimpleLazyObject(lambda: auth.get_user(request))
         try:
             payload = BeatIn.model_validate_json(request.body)
-            answer = beat_answer(request, token, payload)
+            answer = beat_answer(request, token, payload, asker=lambda owner: self.asks(request, owner))
         except (ValidationError, DomainError):
             return None  # changed nothing (the beat's transaction rolled back): the documented route says why
         response = api.create_response(request, answer, status=200)
@@ -69,10 +70,14 @@ class Heartbeats:
         response["Content-Length"] = len(response.content)  # as CommonMiddleware would: no chunked answer
         return response
 
+    def asks(self, request, owner) -> bool:
+        """Whether the request's credentials are those of the session's `owner`. A web session's user is the
+        owner's row as the beat read it (people.backends.known), not read again."""
+        with known(owner):
+            return self.authenticated(request) and request.user.pk == owner.pk
+
     def authenticated(self, request) -> bool:
         """The API's own authentication methods, in their order, on what the skipped middleware would set."""
-        request.session = self.sessions(request.COOKIES.get(settings.SESSION_COOKIE_NAME))
-        request.user = SimpleLazyObject(lambda: auth.get_user(request))
         for method in AUTH:
             try:
                 if method(request):

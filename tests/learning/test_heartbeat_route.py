@@ -5,14 +5,17 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 
 from sitecert.api.hotpath import Heartbeats
 from sitecert.learning.models import UnitProgress
 from sitecert.learning.timekeeping import session_open
 from sitecert.people.services import api_token_create
+from sitecert.people.sessions import SessionStore
 from tests.learning.conftest import T0
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +137,37 @@ def test_every_refusal_goes_down_the_stack_and_changes_nothing(drive_clock, open
         assert Heartbeats(the_stack)(request).status_code == 599
     opened.refresh_from_db()
     assert opened.last_seq == 0 and UnitProgress.objects.get().credited_seconds == 0
+
+
+def test_a_page_beat_reads_its_user_with_the_session_and_django_still_checks_it(drive_clock, opened):
+    """The signed-in user is the owner's row read with the beat's session, not read again; Django's checks of
+    the web session hold on it: a password changed since signing in, a deactivated account or a signed-out
+    session all go down the stack and change nothing."""
+    user, users = opened.user, get_user_model()._meta.db_table
+    page = beat(opened.token, HTTP_X_CSRFTOKEN=CSRF)
+    page.COOKIES = signed_in(user)
+    drive_clock(T0 + timedelta(seconds=30))
+    with CaptureQueriesContext(connection) as queries:
+        assert Heartbeats(the_stack)(page).status_code == 200
+    assert not [q["sql"] for q in queries if f'FROM "{users}"' in q["sql"]]
+
+    def refused(page) -> bool:
+        return Heartbeats(the_stack)(page).status_code == 599
+
+    changed_password = beat(opened.token, {"seq": 2}, HTTP_X_CSRFTOKEN=CSRF)
+    changed_password.COOKIES = signed_in(user)
+    user.set_password("换了的密码-2026")
+    user.save()
+    deactivated = beat(opened.token, {"seq": 2}, HTTP_X_CSRFTOKEN=CSRF)
+    deactivated.COOKIES = signed_in(user)
+    drive_clock(T0 + timedelta(seconds=60))
+    assert refused(changed_password)
+    get_user_model().objects.filter(pk=user.pk).update(is_active=False)
+    assert refused(deactivated)
+    get_user_model().objects.filter(pk=user.pk).update(is_active=True)
+    signed_out = beat(opened.token, {"seq": 2}, HTTP_X_CSRFTOKEN=CSRF)
+    signed_out.COOKIES = signed_in(user)
+    SessionStore(signed_out.COOKIES["sessionid"]).delete()
+    assert refused(signed_out)
+    opened.refresh_from_db()
+    assert opened.last_seq == 1 and UnitProgress.objects.get().credited_seconds == 30
