@@ -60,9 +60,14 @@ class Heartbeats:
             return None
         request.session = self.sessions(request.COOKIES.get(settings.SESSION_COOKIE_NAME))
         request.user = SimpleLazyObject(lambda: auth.get_user(request))
+        # A page's beat (no bearer token) has its web session checked on the owner's row read with the session.
+        web = "HTTP_AUTHORIZATION" not in request.META
+        if not web and not self.authenticated(request):
+            return None
+        signed_in = (lambda owner: self.asks(request, owner)) if web else None
         try:
             payload = BeatIn.model_validate_json(request.body)
-            answer = beat_answer(request, token, payload, asker=lambda owner: self.asks(request, owner))
+            answer = beat_answer(request, token, payload, signed_in=signed_in)
         except (ValidationError, DomainError):
             return None  # changed nothing (the beat's transaction rolled back): the documented route says why
         response = api.create_response(request, answer, status=200)

@@ -69,12 +69,13 @@ def beat(request, token: str, payload: BeatIn):
     return beat_answer(request, token, payload)
 
 
-def beat_answer(request, token: str, payload: BeatIn, asker=None) -> dict:
+def beat_answer(request, token: str, payload: BeatIn, signed_in=None) -> dict:
     """The operation's answer; also given by the hot path's middleware (api/hotpath.py) without the stack,
-    which checks the asker on the session's owner as read with it (timekeeping.session_beat)."""
+    which checks the request's credentials on the session's owner as read with it (`signed_in`)."""
     result = timekeeping.session_beat(
         token=token,
-        asker=asker or timekeeping.owned_by(request.user),
+        user=None if signed_in else request.user,
+        signed_in=signed_in,
         seq=payload.seq,
         visible=payload.visible,
         now=clock.now(),

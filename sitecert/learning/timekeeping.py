@@ -129,7 +129,7 @@ class _Live:
     day_seconds: int | None  # credited to the person on the beat's day
 
 
-def _live(token: str, day: str, lock: bool) -> QuerySet:
+def _live(token: str, day: str, lock: bool, owner: bool) -> QuerySet:
     # the day as the text it is given (ISO): a compiled query's values pass through untouched (sqlkit)
     on_day = DailyCredit.objects.filter(
         person_id=OuterRef("progress__enrolment__record__person_id"), day=Value(day, CharField())
@@ -137,8 +137,9 @@ def _live(token: str, day: str, lock: bool) -> QuerySet:
     sessions = LearningSession.objects.filter(token=token)
     if lock:
         sessions = sessions.select_for_update(of=("self",))  # not the unit every learner shares
+    owners = sqlkit.columns(get_user_model(), via="user") if owner else []
     return sessions.annotate(day_seconds=Subquery(on_day.values("seconds")[:1])).values_list(
-        *_LIVE_COLUMNS, *sqlkit.columns(get_user_model(), via="user")
+        *_LIVE_COLUMNS, *owners
     )
 
 
@@ -160,40 +161,40 @@ _LIVE_COLUMNS = (
     "day_seconds",
 )
 
-
 # The heartbeat is the rush's hot path: its read is compiled once (sqlkit) and it writes in one guarded
-# statement (the ORM in a locking transaction took ten round trips). The read carries the session's owner, on
-# whose row a signed-in page's web session is checked (api/hotpath.py): one round trip less per page beat.
-_LIVE = Compiled(lambda token, day: _live(token, day, lock=False))
-_LOCKED = Compiled(lambda token, day: _live(token, day, lock=True))
+# statement (the ORM in a locking transaction took ten round trips). For a signed-in page the read carries the
+# session's owner, on whose row the web session is checked (api/hotpath.py): one round trip less per beat.
+_READS = {
+    (lock, owner): Compiled(lambda token, day, lock=lock, owner=owner: _live(token, day, lock, owner))
+    for lock in (False, True)
+    for owner in (False, True)
+}
 _GUARDED = ("last_seq", "state", "last_beat_at")  # what a concurrent beat, device or resume would change
 
 
-def owned_by(user) -> Callable:
-    """The asker of `session_beat` when it is already known: `user`."""
-    return lambda owner: owner.pk == user.pk
-
-
-def session_beat(*, token: str, asker: Callable, seq: int, visible: bool, now: datetime) -> Beat:
-    """One heartbeat of the session whose owner `asker(owner)` says is the one asking (`owned_by(user)`, or a
-    check of the request's credentials against the owner's row, read with the session).
+def session_beat(
+    *, token: str, user=None, signed_in: Callable | None = None, seq: int, visible: bool, now: datetime
+) -> Beat:
+    """One heartbeat of `user`'s session, or of the session whose owner `signed_in(owner)` says the request's
+    web session is (checked on the owner's row as read with the session, without reading it again).
     Refused beats change nothing; accepted ones advance the sequence and may earn time.
     Read without a lock and written only if the session is still as read (compare and set); if it changed in
     between (a concurrent beat, another device, a resume), decided again under a lock on what is there now."""
+    if (user is None) == (signed_in is None):
+        raise ValueError("one of user and signed_in")
+    asker = (user, signed_in)
     return _beat(token, asker, seq, visible, now, lock=False) or _beat(
         token, asker, seq, visible, now, lock=True
     )
 
 
-def _beat(token: str, asker: Callable, seq: int, visible: bool, now: datetime, lock: bool) -> Beat | None:
+def _beat(token: str, asker: tuple, seq: int, visible: bool, now: datetime, lock: bool) -> Beat | None:
     with transaction.atomic() if lock else nullcontext():
         day = timezone.localdate(now).isoformat()
-        found = (_LOCKED if lock else _LIVE).rows(token=token, day=day)
-        if not found:
-            raise _no_session()
-        mine, owner = found[0][: len(_LIVE_COLUMNS)], found[0][len(_LIVE_COLUMNS) :]
-        session = _Live(*mine)
-        if not asker(sqlkit.instance(get_user_model(), owner)):
+        user, signed_in = asker
+        found = _READS[lock, signed_in is not None].rows(token=token, day=day)
+        session = _Live(*found[0][: len(_LIVE_COLUMNS)]) if found else None
+        if session is None or not _owned(session, found[0], user, signed_in):
             raise _no_session()
 
         def result(accepted, credited, reason):
@@ -220,6 +221,13 @@ def _beat(token: str, asker: Callable, seq: int, visible: bool, now: datetime, l
                 enrolment = Enrolment.objects.select_related("course", "record").get(pk=session.enrolment_id)
                 _complete_course(enrolment, now)
         return result(True, credited, reason)
+
+
+def _owned(session: _Live, row: tuple, user, signed_in: Callable | None) -> bool:
+    """Whether the asker owns the session: `user`, or the owner whose row was read with it, checked."""
+    if signed_in is None:
+        return session.user_id == user.pk
+    return signed_in(sqlkit.instance(get_user_model(), row[len(_LIVE_COLUMNS) :]))
 
 
 _SESSION_COLUMNS = ("last_seq", "last_beat_at", "state", "paused_reason", "credited_since_presence")

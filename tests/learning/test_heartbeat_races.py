@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from sitecert.learning.models import DailyCredit, UnitProgress
-from sitecert.learning.timekeeping import owned_by, session_beat, session_open
+from sitecert.learning.timekeeping import session_beat, session_open
 from tests.learning.conftest import T0
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -23,9 +23,7 @@ def test_racing_copies_of_each_beat_are_accepted_once_and_credited_once(post_cat
     def send(seq: int):
         try:
             at = T0 + timedelta(seconds=30 * seq)
-            return session_beat(
-                token=session.token, asker=owned_by(enrolment.user), seq=seq, visible=True, now=at
-            )
+            return session_beat(token=session.token, user=enrolment.user, seq=seq, visible=True, now=at)
         finally:
             connection.close()  # each thread's own connection
 

@@ -7,7 +7,7 @@ import pytest
 from sitecert.errors import DomainError
 from sitecert.learning.models import HourEntry, LearningSession
 from sitecert.learning.services import course_approve
-from sitecert.learning.timekeeping import owned_by, session_beat, session_open, session_resume
+from sitecert.learning.timekeeping import session_beat, session_open, session_resume
 from tests.learning.conftest import T0, enrol
 from tests.personas import course
 
@@ -27,9 +27,7 @@ class Learner:
         if seq is None:
             self.seq += 1
             seq = self.seq
-        return session_beat(
-            token=self.session.token, asker=owned_by(self.user), seq=seq, visible=visible, now=at
-        )
+        return session_beat(token=self.session.token, user=self.user, seq=seq, visible=visible, now=at)
 
 
 def seconds(n):
@@ -171,11 +169,7 @@ def test_another_persons_session_cannot_be_driven(enrolment, personas):
     page = Learner(enrolment)
     with pytest.raises(DomainError):
         session_beat(
-            token=page.session.token,
-            asker=owned_by(personas.other_holder),
-            seq=1,
-            visible=True,
-            now=seconds(30),
+            token=page.session.token, user=personas.other_holder, seq=1, visible=True, now=seconds(30)
         )
 
 
