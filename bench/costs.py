@@ -9,12 +9,19 @@ CSP, rate limits, the API) with its test client, in one thread, and reads the co
 server and no client in the measured process: add gunicorn's own cost (the trivial endpoint's rate in
 bench/heartbeats.py) to size a server. The backend's CPU is read from /proc (PostgreSQL on this machine).
 Prints a table, then one JSON line.
+
+`--instructions` runs the measuring process under valgrind's callgrind (Debian `valgrind`, 30–60 times slower:
+use `--repeat 100`) and reports the instructions the application executed per operation instead of its
+CPU time: a count that does not move with the other work on the machine, its CPU frequency or the time a
+virtual machine is not given (steal), so two commits can be compared run against run where CPU milliseconds on
+this VM vary by 20 % from one run to the next.
 """
 
 import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -198,9 +205,15 @@ def measure_worker(out: Path, repeat: int) -> None:
         ("public query page GET /query/", query_page, repeat),
         ("holder's home GET /me/", holder_home, repeat // 2),
         ("e-certificate page GET /certificates/{number}/", ecertificate_page, repeat // 2),
-        ("registration (register + confirm by SMS code)", registration, min(len(newcomers), 40)),
+        (
+            "registration (register + confirm by SMS code)",
+            registration,
+            min(len(newcomers), 40, repeat // 10),
+        ),
     ]
     results = []
+    counting = Instructions(out.parent) if os.environ.get("COSTS_INSTRUCTIONS") else None
+    idle = counting.count(lambda: None) if counting else 0  # what switching the count on and off costs
     for label, operation, count in operations:
         for i in range(3):  # warm: imports, templates, the session row
             if operation is not registration:
@@ -208,9 +221,13 @@ def measure_worker(out: Path, repeat: int) -> None:
         before = (counters.statements, counters.commits, counters.cache)
         db_before, cpu_before, wall_before = backend_cpu_seconds(), time.process_time(), time.perf_counter()
         statuses: dict[int, int] = {}
-        for i in range(count):
-            status = operation(i).status_code
-            statuses[status] = statuses.get(status, 0) + 1
+
+        def send(operation=operation, count=count, statuses=statuses):
+            for i in range(count):
+                status = operation(i).status_code
+                statuses[status] = statuses.get(status, 0) + 1
+
+        instructions = counting.count(send) - idle if counting else send()
         cpu, wall = time.process_time() - cpu_before, time.perf_counter() - wall_before
         db_cpu = backend_cpu_seconds() - db_before
         results.append(
@@ -224,9 +241,30 @@ def measure_worker(out: Path, repeat: int) -> None:
                 "commits": round((counters.commits - before[1]) / count, 2),
                 "cache_calls": round((counters.cache - before[2]) / count, 2),
                 "db_cpu_ms": round(db_cpu / count * 1000, 3),
+                **({"instructions": round(instructions / count)} if counting else {}),
             }
         )
     out.write_text(json.dumps(results))
+
+
+class Instructions:
+    """Instructions this process executes in a piece of code, counted by callgrind (which runs it): counting
+    is switched on around the code, then the count is written out (and zeroed) with callgrind_control."""
+
+    def __init__(self, folder: Path):
+        self.folder, self.dumps = folder, 0
+
+    def _control(self, *args: str) -> None:
+        subprocess.run(["callgrind_control", *args, str(os.getpid())], check=True, capture_output=True)
+
+    def count(self, code) -> int:
+        self._control("--instr=on")
+        code()
+        self._control("--instr=off")
+        self._control("--dump")
+        self.dumps += 1
+        dump = self.folder / f"callgrind.out.{os.getpid()}.{self.dumps}"
+        return int(re.search(r"^totals: (\d+)", dump.read_text(), re.M)[1])
 
 
 def child_env(url: str, **extra: str) -> dict:
@@ -236,10 +274,13 @@ def child_env(url: str, **extra: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=1000)
+    parser.add_argument("--instructions", action="store_true", help="count instructions (valgrind)")
     parser.add_argument("--measure-worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure_worker:
         return measure_worker(Path(args.measure_worker[0]), int(args.measure_worker[1]))
+    if args.instructions and not shutil.which("callgrind_control"):
+        raise SystemExit("--instructions needs valgrind: apt-get install valgrind")
     os.environ.setdefault("SINGLE_PROCESS", "1")  # bench.common runs its children with DEBUG=0 and no Redis
     with tempfile.TemporaryDirectory(prefix="sitecert-bench-") as tmp:
         engine = Engine(Path(tmp))
@@ -258,9 +299,19 @@ def main() -> None:
                 stdout=subprocess.DEVNULL,
             )
         out = Path(tmp) / "costs.json"
+        measure = [PYTHON, __file__, "--measure-worker", str(out), str(args.repeat)]
+        if args.instructions:  # counted only where Instructions.count switches it on
+            callgrind = [
+                "--tool=callgrind",
+                "--instr-atstart=no",
+                f"--callgrind-out-file={tmp}/callgrind.out.%p",
+            ]
+            measure = ["valgrind", "--quiet", *callgrind, *measure]
         subprocess.run(
-            [PYTHON, __file__, "--measure-worker", str(out), str(args.repeat)],
-            env=child_env(url, **SETTINGS, **keys),
+            measure,
+            env=child_env(
+                url, **SETTINGS, **keys, **({"COSTS_INSTRUCTIONS": "1"} if args.instructions else {})
+            ),
             check=True,
         )
         results = json.loads(out.read_text())
@@ -269,11 +320,16 @@ def main() -> None:
     print(
         f"  {'operation':50} {'n':>5} {'app CPU ms':>10} {'wall ms':>8} {'stmts':>6} {'commits':>7} {'cache':>6} {'DB CPU ms':>9}"
     )
+    base = results[0].get("instructions")
     for r in results:
         print(
             f"  {r['operation']:50} {r['count']:>5} {r['app_cpu_ms']:>10.2f} {r['wall_ms']:>8.2f} {r['statements']:>6.1f}"
             f" {r['commits']:>7.2f} {r['cache_calls']:>6.1f} {r['db_cpu_ms']:>9.3f}  {r['statuses']}"
         )
+        if base:
+            print(
+                f"      {r['instructions'] / 1e6:.3f} M instructions, {r['instructions'] / base:.2f}x the trivial endpoint"
+            )
     print(json.dumps({"engine": kind, "results": results}))
 
 
