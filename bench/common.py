@@ -4,6 +4,7 @@ keep-alive HTTP load that compares two kinds of request in alternating rounds.""
 import asyncio
 import os
 import runpy
+import signal
 import socket
 import subprocess
 import sys
@@ -103,6 +104,9 @@ def serve(url: str, *, workers: int | None = None, extra_env: dict | None = None
     command = [PYTHON, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "--log-level", "warning"]
     server = subprocess.Popen(command, cwd=Path(__file__).resolve().parent.parent, env=env)
     _SERVERS[port] = server.pid
+    # A bench stopped by SIGTERM (kill, pkill, timeout) still stops its server below: Python's default for the
+    # signal ends the process without running `finally`, and the server was left serving.
+    previous = signal.signal(signal.SIGTERM, _exit)
     try:
         for _ in range(100):
             try:
@@ -114,6 +118,11 @@ def serve(url: str, *, workers: int | None = None, extra_env: dict | None = None
     finally:
         server.terminate()
         server.wait()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit(signum, _frame):
+    raise SystemExit(128 + signum)
 
 
 def production(setting: str) -> int:
