@@ -2,6 +2,7 @@
 keep-alive HTTP load that compares two kinds of request in alternating rounds."""
 
 import asyncio
+import ctypes
 import os
 import runpy
 import signal
@@ -102,7 +103,9 @@ def serve(url: str, *, workers: int | None = None, extra_env: dict | None = None
     }
     env.update(SITECERT_BIND=f"127.0.0.1:{port}", SITECERT_WORKERS=str(workers), SITECERT_ACCESS_LOG="")
     command = [PYTHON, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "--log-level", "warning"]
-    server = subprocess.Popen(command, cwd=Path(__file__).resolve().parent.parent, env=env)
+    server = subprocess.Popen(
+        command, cwd=Path(__file__).resolve().parent.parent, env=env, preexec_fn=_ended_with_parent
+    )
     _SERVERS[port] = server.pid
     # A bench stopped by SIGTERM (kill, pkill, timeout) still stops its server below: Python's default for the
     # signal ends the process without running `finally`, and the server was left serving.
@@ -119,6 +122,15 @@ def serve(url: str, *, workers: int | None = None, extra_env: dict | None = None
         server.terminate()
         server.wait()
         signal.signal(signal.SIGTERM, previous)
+
+
+def _ended_with_parent() -> None:
+    """In the server's process before it starts: the kernel sends it SIGTERM when the bench dies, even by
+    SIGKILL (which runs no `finally`), so no gunicorn is left serving (Linux's PR_SET_PDEATHSIG)."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+PR_SET_PDEATHSIG = 1
 
 
 def _exit(signum, _frame):
@@ -188,6 +200,16 @@ def alternate(
     return loads
 
 
+async def _sent(writer, reader, request: bytes) -> bytes:
+    """The answer's status line, or b"" when the connection was closed or reset instead."""
+    try:
+        writer.write(request)
+        await writer.drain()
+        return await reader.readline()
+    except ConnectionError:
+        return b""
+
+
 def health_requests(_connection: int) -> Iterator[bytes]:
     """The trivial endpoint, the yardstick of every rate: /api/v1/health (the whole stack, no database)."""
     while True:
@@ -201,9 +223,13 @@ async def _slice(port, streams, stop_at, counts):
 async def _connection(port, requests, stop_at, counts):
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     while time.monotonic() < stop_at:
-        writer.write(next(requests))
-        await writer.drain()
-        status = int((await reader.readline()).split()[1])
+        request = next(requests)
+        while not (first := await _sent(writer, reader, request)):
+            # The server closed or reset an idle keep-alive connection (a gunicorn worker recycled after
+            # max_requests) before reading the request: send it again on a new one, as HTTP clients do.
+            writer.close()
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        status = int(first.split()[1])
         length = 0
         while (line := await reader.readline()) not in (b"\r\n", b""):
             if line.lower().startswith(b"content-length:"):
