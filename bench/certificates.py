@@ -92,8 +92,11 @@ def _issuance(holders: int) -> float:
         ],
         batch_size=5000,
     )
-    records = records_of_legacies(certs)
-    records_begin(records.values(), now=now)
+    records = {}
+    for start in range(0, len(certs), 5000):  # PostgreSQL binds at most 65,535 parameters to a statement
+        part = records_of_legacies(certs[start : start + 5000])
+        records_begin(part.values(), now=now)
+        records |= part
     HourEntry.objects.bulk_create(
         [
             HourEntry(

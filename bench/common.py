@@ -152,12 +152,15 @@ def server_cpu(port: int) -> float:
     """CPU seconds used so far by the server on `port` and its workers."""
     master = _SERVERS[port]
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    return sum(_cpu(int(pid)) for pid in [master, *map(int, children)])
+    # The master's reaped children count too: a worker recycled after max_requests took its CPU with it.
+    return _cpu(master, reaped=True) + sum(_cpu(int(pid)) for pid in children)
 
 
-def _cpu(pid: int) -> float:
+def _cpu(pid: int, reaped: bool = False) -> float:
+    """User and system time of `pid`, with its waited-for children's when `reaped` (proc(5): fields 14-17)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = sum(int(value) for value in fields[11 : 15 if reaped else 13])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
