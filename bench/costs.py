@@ -15,11 +15,16 @@ use `--repeat 100`) and reports the instructions the application executed per op
 CPU time: a count that does not move with the other work on the machine, its CPU frequency or the time a
 virtual machine is not given (steal), so two commits can be compared run against run where CPU milliseconds on
 this VM vary by 20 % from one run to the next.
+
+`--profile TEXT` runs the operations whose name has TEXT under cProfile and prints where their time went (the
+costliest functions, and who called them) to standard error; their own figures then carry the profiler's cost.
 """
 
 import argparse
+import cProfile
 import json
 import os
+import pstats
 import re
 import shutil
 import subprocess
@@ -213,6 +218,7 @@ def measure_worker(out: Path, repeat: int) -> None:
     ]
     results = []
     counting = Instructions(out.parent) if os.environ.get("COSTS_INSTRUCTIONS") else None
+    profiled = os.environ.get("COSTS_PROFILE")
     idle = counting.count(lambda: None) if counting else 0  # what switching the count on and off costs
     for label, operation, count in operations:
         for i in range(3):  # warm: imports, templates, the session row
@@ -227,6 +233,8 @@ def measure_worker(out: Path, repeat: int) -> None:
                 status = operation(i).status_code
                 statuses[status] = statuses.get(status, 0) + 1
 
+        if profiled and profiled in label:
+            send = _profiled(send, label)
         instructions = counting.count(send) - idle if counting else send()
         cpu, wall = time.process_time() - cpu_before, time.perf_counter() - wall_before
         db_cpu = backend_cpu_seconds() - db_before
@@ -245,6 +253,21 @@ def measure_worker(out: Path, repeat: int) -> None:
             }
         )
     out.write_text(json.dumps(results))
+
+
+def _profiled(send, label: str):
+    """`send` under cProfile, the functions that took the most time printed to standard error."""
+
+    def profiled():
+        profile = cProfile.Profile()
+        profile.runcall(send)
+        print(f"\n== {label}", file=sys.stderr)
+        stats = pstats.Stats(profile, stream=sys.stderr)
+        for order in ("tottime", "cumulative"):
+            stats.sort_stats(order).print_stats(30)
+        stats.sort_stats("tottime").print_callers(12)  # who called the costliest
+
+    return profiled
 
 
 class Instructions:
@@ -275,6 +298,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=1000)
     parser.add_argument("--instructions", action="store_true", help="count instructions (valgrind)")
+    parser.add_argument(
+        "--profile", metavar="TEXT", help="profile (cProfile) the operations whose name has TEXT"
+    )
     parser.add_argument("--measure-worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure_worker:
@@ -310,7 +336,11 @@ def main() -> None:
         subprocess.run(
             measure,
             env=child_env(
-                url, **SETTINGS, **keys, **({"COSTS_INSTRUCTIONS": "1"} if args.instructions else {})
+                url,
+                **SETTINGS,
+                **keys,
+                **({"COSTS_INSTRUCTIONS": "1"} if args.instructions else {}),
+                **({"COSTS_PROFILE": args.profile} if args.profile else {}),
             ),
             check=True,
         )
