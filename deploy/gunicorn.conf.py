@@ -7,10 +7,17 @@ and SITECERT_WORKERS override the address and the number of processes, SITECERT_
 """
 
 import os
+import time
 
 from gunicorn.glogging import Logger
 
+from sitecert.lib.dates import LOCAL_ZONE
 from sitecert.lib.journal import JournalFormatter
+
+# Every process logs in sitecert's time zone (settings.TIME_ZONE). Django sets it in a worker when it loads the
+# application, so the master's lines and a worker's early ones were in UTC and the rest 8 hours ahead.
+os.environ["TZ"] = LOCAL_ZONE
+time.tzset()
 
 wsgi_app = "sitecert.wsgi:application"
 bind = os.environ.get("SITECERT_BIND", "0.0.0.0:8000")

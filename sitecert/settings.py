@@ -8,6 +8,7 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from sitecert.lib.dates import LOCAL_ZONE
 from sitecert.lib.env import envbool, envdate, envfile_load, envint, envjson, envlist, envstr
 
 # An environment file, only when named (e.g. SITECERT_ENV_FILE=/etc/sitecert/sitecert.env, as the systemd
@@ -290,7 +291,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = "Asia/Shanghai"
+TIME_ZONE = LOCAL_ZONE
 USE_I18N = True
 USE_TZ = True
 

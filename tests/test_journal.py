@@ -2,8 +2,10 @@
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from sitecert.lib.journal import priority
@@ -70,3 +72,42 @@ def test_gunicorns_own_lines_say_their_level_to_the_journal(tmp_path):
     assert lines[0].startswith("<6>") and "Starting gunicorn" in lines[0]
     assert lines[-1].startswith("<6>") and "Booting worker" in lines[-1]
     assert line.startswith("<3>")
+
+
+def test_gunicorns_master_and_workers_log_in_one_time_zone(tmp_path):
+    """The master's lines and a worker's carry the same local time (settings.TIME_ZONE), whatever TZ the
+    server was started with: Django sets the zone only in the workers it loads, 8 hours from the master's UTC."""
+    environment = {k: v for k, v in os.environ.items() if k != "JOURNAL_STREAM"}
+    environment.update(
+        TZ="UTC",
+        SITECERT_BIND=f"unix:{tmp_path}/app.sock",
+        SITECERT_WORKERS="1",
+        SITECERT_ACCESS_LOG="",
+        DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
+        DEBUG="1",
+    )
+    command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")]
+    server = subprocess.Popen(command, env=environment, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    try:
+        while "Booting worker" not in (line := server.stderr.readline()):
+            assert line, "gunicorn stopped before its worker booted"
+        answered = _get(tmp_path / "app.sock", "/api/v1/health")  # the worker has loaded Django
+        assert answered.startswith(b"HTTP/1.1 200"), answered[:80]
+    finally:
+        server.terminate()
+        _out, errors = server.communicate(timeout=30)
+    zones = {line.split("]", 1)[0].rsplit(" ", 1)[1] for line in errors.splitlines() if line.startswith("[")}
+    assert "Worker exiting" in errors and "Handling signal: term" in errors  # a worker's line, the master's
+    assert zones == {"+0800"}
+
+
+def _get(socket_path: Path, path: str) -> bytes:
+    with socket.socket(socket.AF_UNIX) as client:
+        for _ in range(100):  # the socket appears as the worker starts
+            try:
+                client.connect(str(socket_path))
+                break
+            except OSError:
+                time.sleep(0.1)
+        client.sendall(f"GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".encode())
+        return b"".join(iter(lambda: client.recv(65536), b""))

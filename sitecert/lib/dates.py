@@ -3,6 +3,9 @@
 import re
 from datetime import date, datetime, timedelta
 
+# Tianjin's time, the notice's and every date sitecert states: settings.TIME_ZONE, and gunicorn's log lines.
+LOCAL_ZONE = "Asia/Shanghai"
+
 _SEPARATED = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _SERIAL = re.compile(r"(\d{1,5})(?:\.0+)?")
