@@ -25,8 +25,8 @@ class Compiled:
         compiler = queryset.query.get_compiler(queryset.db)
         sql, params = compiler.as_sql()
         slots = [_name_of(param, marks) for param in params]
-        if sorted(name for name in slots if name is not None) != sorted(names):
-            raise ValueError(f"every value must appear once in the query as given: {names}")
+        if {name for name in slots if name is not None} != set(names):
+            raise ValueError(f"every value must appear in the query as given: {names}")
         converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
         return queryset.db, sql, params, slots, compiler, converters
 

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 
 from sitecert.registry.models import LegacyCertificate
 from sitecert.sqlkit import Compiled
@@ -35,9 +36,25 @@ def test_compiled_rows_equal_the_orms_for_each_value_with_dates_converted(person
 
 
 def test_a_value_the_query_does_not_carry_as_given_is_refused(db):
-    twice = Compiled(lambda number: LegacyCertificate.objects.filter(certificate_no=number, issuer=number))
-    with pytest.raises(ValueError, match="once"):
-        twice.rows(number="TJ2015000101")
+    wrapped = Compiled(lambda number: LegacyCertificate.objects.filter(certificate_no__contains=number))
+    with pytest.raises(ValueError, match="as given"):  # the ORM passes "%TJ2015000101%"
+        wrapped.rows(number="TJ2015000101")
+
+
+def test_a_value_may_stand_in_several_places(personas):
+    wang = personas.holder.person
+    certificate(wang, "TJ2015009901", post="materials")
+    either = Compiled(
+        lambda text: (
+            LegacyCertificate.objects.filter(Q(certificate_no=text) | Q(holder__name=text))
+            .order_by("certificate_no")
+            .values_list("certificate_no")
+        )
+    )
+    for text in ("TJ2015009901", wang.name, "无此人"):
+        expected = LegacyCertificate.objects.filter(Q(certificate_no=text) | Q(holder__name=text))
+        assert [row[0] for row in either.rows(text=text)] == sorted(c.certificate_no for c in expected)
+    assert len(either.rows(text=wang.name)) >= 1
 
 
 def test_on_postgresql_a_hot_query_is_prepared_and_planned_once_per_connection(personas):

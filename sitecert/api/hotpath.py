@@ -30,7 +30,9 @@ from sitecert.api import api
 from sitecert.api.common import AUTH
 from sitecert.api.learning import BeatIn, beat_answer
 from sitecert.errors import DomainError
+from sitecert.learning.timekeeping import SignedIn
 from sitecert.people.backends import known
+from sitecert.people.sessions import read_with
 
 BEATS = re.compile(r"/api/v1/learning/sessions/(?P<token>[^/]+)/beats")
 VERIFY = "/api/v1/verify"
@@ -60,11 +62,13 @@ class Heartbeats:
             return None
         request.session = self.sessions(request.COOKIES.get(settings.SESSION_COOKIE_NAME))
         request.user = SimpleLazyObject(lambda: auth.get_user(request))
-        # A page's beat (no bearer token) has its web session checked on the owner's row read with the session.
+        # A page's beat (no bearer token) has its web session checked on its row and the owner's, both read
+        # with the learning session.
         web = "HTTP_AUTHORIZATION" not in request.META
         if not web and not self.authenticated(request):
             return None
-        signed_in = (lambda owner: self.asks(request, owner)) if web else None
+        key = request.session.session_key or ""
+        signed_in = SignedIn(key, lambda owner, row: self.asks(request, owner, row)) if web else None
         try:
             payload = BeatIn.model_validate_json(request.body)
             answer = beat_answer(request, token, payload, signed_in=signed_in)
@@ -75,10 +79,11 @@ class Heartbeats:
         response["Content-Length"] = len(response.content)  # as CommonMiddleware would: no chunked answer
         return response
 
-    def asks(self, request, owner) -> bool:
-        """Whether the request's credentials are those of the session's `owner`. A web session's user is the
-        owner's row as the beat read it (people.backends.known), not read again."""
-        with known(owner):
+    def asks(self, request, owner, row: tuple | None) -> bool:
+        """Whether the request's web session is signed in as the learning session's `owner`. The web session is
+        its `row` and its user the owner's row, as the beat read them (people.sessions.read_with,
+        people.backends.known): neither is read again, and Django checks them as on any request."""
+        with known(owner), read_with(request.session.session_key, row):
             return self.authenticated(request) and request.user.pk == owner.pk
 
     def authenticated(self, request) -> bool:

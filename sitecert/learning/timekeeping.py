@@ -18,6 +18,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import CharField, OuterRef, QuerySet, Subquery, Value
 from django.utils import timezone
@@ -129,18 +130,22 @@ class _Live:
     day_seconds: int | None  # credited to the person on the beat's day
 
 
-def _live(token: str, day: str, lock: bool, owner: bool) -> QuerySet:
-    # the day as the text it is given (ISO): a compiled query's values pass through untouched (sqlkit)
+def _live(token: str, day: str, key: str, lock: bool, owner: bool) -> QuerySet:
+    # the day and the key as the text they are given: a compiled query's values pass through untouched (sqlkit)
     on_day = DailyCredit.objects.filter(
         person_id=OuterRef("progress__enrolment__record__person_id"), day=Value(day, CharField())
     )
     sessions = LearningSession.objects.filter(token=token)
     if lock:
         sessions = sessions.select_for_update(of=("self",))  # not the unit every learner shares
-    owners = sqlkit.columns(get_user_model(), via="user") if owner else []
-    return sessions.annotate(day_seconds=Subquery(on_day.values("seconds")[:1])).values_list(
-        *_LIVE_COLUMNS, *owners
+    sessions = sessions.annotate(day_seconds=Subquery(on_day.values("seconds")[:1]))
+    if not owner:
+        return sessions.values_list(*_LIVE_COLUMNS)
+    web = Session.objects.filter(session_key=Value(key, CharField()))
+    sessions = sessions.annotate(
+        web_data=Subquery(web.values("session_data")[:1]), web_expiry=Subquery(web.values("expire_date")[:1])
     )
+    return sessions.values_list(*_LIVE_COLUMNS, *sqlkit.columns(get_user_model(), via="user"), *_WEB_COLUMNS)
 
 
 _LIVE_COLUMNS = (
@@ -161,22 +166,39 @@ _LIVE_COLUMNS = (
     "day_seconds",
 )
 
+_WEB_COLUMNS = ("web_data", "web_expiry")
+
 # The heartbeat is the rush's hot path: its read is compiled once (sqlkit) and it writes in one guarded
 # statement (the ORM in a locking transaction took ten round trips). For a signed-in page the read carries the
-# session's owner, on whose row the web session is checked (api/hotpath.py): one round trip less per beat.
+# session's owner and the page's web session, on which the page is checked (api/hotpath.py): two round trips
+# less per beat (the user's row, the web session from the cache).
 _READS = {
-    (lock, owner): Compiled(lambda token, day, lock=lock, owner=owner: _live(token, day, lock, owner))
+    (lock, owner): Compiled(
+        lambda token, day, key="", lock=lock, owner=owner: _live(token, day, key, lock, owner)
+    )
     for lock in (False, True)
     for owner in (False, True)
 }
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A signed-in page's beat: the key of its web session, and `owns(owner, web)`, whether that web session is
+    signed in as the learning session's owner, checked on the owner's row and the web session's own
+    (`session_data`, `expire_date`; None where there is none) as the beat's read returned them."""
+
+    key: str
+    owns: Callable[[object, tuple | None], bool]
+
+
 _GUARDED = ("last_seq", "state", "last_beat_at")  # what a concurrent beat, device or resume would change
 
 
 def session_beat(
-    *, token: str, user=None, signed_in: Callable | None = None, seq: int, visible: bool, now: datetime
+    *, token: str, user=None, signed_in: SignedIn | None = None, seq: int, visible: bool, now: datetime
 ) -> Beat:
-    """One heartbeat of `user`'s session, or of the session whose owner `signed_in(owner)` says the request's
-    web session is (checked on the owner's row as read with the session, without reading it again).
+    """One heartbeat of `user`'s session, or of the session whose owner the page's web session is
+    (`signed_in`: checked on the owner's row and the web session's as read with the session, neither read again).
     Refused beats change nothing; accepted ones advance the sequence and may earn time.
     Read without a lock and written only if the session is still as read (compare and set); if it changed in
     between (a concurrent beat, another device, a resume), decided again under a lock on what is there now."""
@@ -192,7 +214,8 @@ def _beat(token: str, asker: tuple, seq: int, visible: bool, now: datetime, lock
     with transaction.atomic() if lock else nullcontext():
         day = timezone.localdate(now).isoformat()
         user, signed_in = asker
-        found = _READS[lock, signed_in is not None].rows(token=token, day=day)
+        web = {"key": signed_in.key} if signed_in else {}
+        found = _READS[lock, signed_in is not None].rows(token=token, day=day, **web)
         session = _Live(*found[0][: len(_LIVE_COLUMNS)]) if found else None
         if session is None or not _owned(session, found[0], user, signed_in):
             raise _no_session()
@@ -223,11 +246,12 @@ def _beat(token: str, asker: tuple, seq: int, visible: bool, now: datetime, lock
         return result(True, credited, reason)
 
 
-def _owned(session: _Live, row: tuple, user, signed_in: Callable | None) -> bool:
+def _owned(session: _Live, row: tuple, user, signed_in: SignedIn | None) -> bool:
     """Whether the asker owns the session: `user`, or the owner whose row was read with it, checked."""
     if signed_in is None:
         return session.user_id == user.pk
-    return signed_in(sqlkit.instance(get_user_model(), row[len(_LIVE_COLUMNS) :]))
+    owner, web = row[len(_LIVE_COLUMNS) : -len(_WEB_COLUMNS)], row[-len(_WEB_COLUMNS) :]
+    return signed_in.owns(sqlkit.instance(get_user_model(), owner), web if web[0] is not None else None)
 
 
 _SESSION_COLUMNS = ("last_seq", "last_beat_at", "state", "paused_reason", "credited_since_presence")

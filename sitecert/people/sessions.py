@@ -7,14 +7,45 @@ through its restart (append-only); with Django's own timeout (the session's two 
 be signed in again when Redis came back. A few minutes bound that, at the price of one database read per
 session per few minutes."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.contrib.sessions.backends import cached_db
+
+from sitecert.clock import real_now
 
 
 class SessionStore(cached_db.SessionStore):
     def __init__(self, session_key=None):
         super().__init__(session_key)
         self._cache = _Capped(self._cache, settings.SESSION_CACHE_SECONDS)
+
+    def load(self):
+        """The session's data; within `read_with` for this session, from the row given there."""
+        given = _GIVEN.get()
+        if given is None or given[0] != self.session_key:
+            return super().load()
+        row = given[1]
+        if row is None or row[1] <= real_now():  # as the database backend's read: gone, or expired
+            return {}
+        return self.decode(row[0])
+
+
+_GIVEN: ContextVar = ContextVar("session_given", default=None)
+
+
+@contextmanager
+def read_with(key: str, row: tuple | None):
+    """Within it, session `key` loads from `row` (its `session_data` and `expire_date`, or None where there is
+    none) as the caller read it from the database with its own query, and the cache is not asked: a page's
+    heartbeat reads its web session with its learning session (learning.timekeeping). The database is the
+    session's record (the cache holds copies), so a sign-out the cache missed is seen at once."""
+    reset = _GIVEN.set((key, row))
+    try:
+        yield
+    finally:
+        _GIVEN.reset(reset)
 
 
 class _Capped:

@@ -5,14 +5,18 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from sitecert.api.hotpath import Heartbeats
-from sitecert.learning.models import UnitProgress
+from sitecert.clock import real_now
+from sitecert.learning.models import LearningSession, UnitProgress
 from sitecert.learning.timekeeping import session_open
 from sitecert.people.services import api_token_create
 from sitecert.people.sessions import SessionStore
@@ -169,5 +173,44 @@ def test_a_page_beat_reads_its_user_with_the_session_and_django_still_checks_it(
     signed_out.COOKIES = signed_in(user)
     SessionStore(signed_out.COOKIES["sessionid"]).delete()
     assert refused(signed_out)
+    opened.refresh_from_db()
+    assert opened.last_seq == 1 and UnitProgress.objects.get().credited_seconds == 30
+
+
+def test_a_page_beat_reads_its_web_session_with_the_learning_session_not_from_the_cache(
+    drive_clock, opened, monkeypatch
+):
+    """The page's web session is its database row, read with the beat's own query: the cache (Redis) is not
+    asked, and the database's word holds: a web session whose row is gone (signed out while the cache was
+    away) or has expired is refused there, though the cache still holds a copy that says signed in."""
+    store = caches[settings.SESSION_CACHE_ALIAS]
+    asked, get = [], type(store).get
+
+    def counted(cache, key, *args, **kwargs):
+        asked.append(key)
+        return get(cache, key, *args, **kwargs)
+
+    page = beat(opened.token, HTTP_X_CSRFTOKEN=CSRF)
+    page.COOKIES = signed_in(opened.user)
+    drive_clock(T0 + timedelta(seconds=30))
+    monkeypatch.setattr(type(store), "get", counted)
+    with CaptureQueriesContext(connection) as queries:
+        assert Heartbeats(the_stack)(page).status_code == 200
+    monkeypatch.undo()
+    assert not [key for key in asked if "sessions" in key]
+    sessions, learning = Session._meta.db_table, LearningSession._meta.db_table
+    assert all(learning in q["sql"] for q in queries if sessions in q["sql"])  # never read on its own
+
+    def refused_though_cached(change) -> bool:
+        page = beat(opened.token, {"seq": 2}, HTTP_X_CSRFTOKEN=CSRF)
+        page.COOKIES = signed_in(opened.user)
+        key = page.COOKIES["sessionid"]
+        change(Session.objects.filter(session_key=key))
+        assert SessionStore(key).load()["_auth_user_id"] == str(opened.user.pk)  # the cache's copy
+        return Heartbeats(the_stack)(page).status_code == 599
+
+    drive_clock(T0 + timedelta(seconds=60))
+    assert refused_though_cached(lambda row: row.delete())
+    assert refused_though_cached(lambda row: row.update(expire_date=real_now() - timedelta(seconds=1)))
     opened.refresh_from_db()
     assert opened.last_seq == 1 and UnitProgress.objects.get().credited_seconds == 30
