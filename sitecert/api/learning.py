@@ -74,8 +74,7 @@ def beat_answer(request, token: str, payload: BeatIn, signed_in=None) -> dict:
     which checks the request's credentials on the session's owner as read with it (`signed_in`)."""
     result = timekeeping.session_beat(
         token=token,
-        user=None if signed_in else request.user,
-        signed_in=signed_in,
+        user=signed_in or request.user,
         seq=payload.seq,
         visible=payload.visible,
         now=clock.now(),

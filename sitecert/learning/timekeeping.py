@@ -194,30 +194,24 @@ class SignedIn:
 _GUARDED = ("last_seq", "state", "last_beat_at")  # what a concurrent beat, device or resume would change
 
 
-def session_beat(
-    *, token: str, user=None, signed_in: SignedIn | None = None, seq: int, visible: bool, now: datetime
-) -> Beat:
-    """One heartbeat of `user`'s session, or of the session whose owner the page's web session is
-    (`signed_in`: checked on the owner's row and the web session's as read with the session, neither read again).
+def session_beat(*, token: str, user, seq: int, visible: bool, now: datetime) -> Beat:
+    """One heartbeat of the session of `user`: a user, or a signed-in page (`SignedIn`, its web session checked
+    on the owner's row and its own as read with the learning session, neither read again).
     Refused beats change nothing; accepted ones advance the sequence and may earn time.
     Read without a lock and written only if the session is still as read (compare and set); if it changed in
     between (a concurrent beat, another device, a resume), decided again under a lock on what is there now."""
-    if (user is None) == (signed_in is None):
-        raise ValueError("one of user and signed_in")
-    asker = (user, signed_in)
-    return _beat(token, asker, seq, visible, now, lock=False) or _beat(
-        token, asker, seq, visible, now, lock=True
+    return _beat(token, user, seq, visible, now, lock=False) or _beat(
+        token, user, seq, visible, now, lock=True
     )
 
 
-def _beat(token: str, asker: tuple, seq: int, visible: bool, now: datetime, lock: bool) -> Beat | None:
+def _beat(token: str, asker, seq: int, visible: bool, now: datetime, lock: bool) -> Beat | None:
     with transaction.atomic() if lock else nullcontext():
         day = timezone.localdate(now).isoformat()
-        user, signed_in = asker
-        web = {"key": signed_in.key} if signed_in else {}
-        found = _READS[lock, signed_in is not None].rows(token=token, day=day, **web)
+        web = isinstance(asker, SignedIn)
+        found = _READS[lock, web].rows(token=token, day=day, **({"key": asker.key} if web else {}))
         session = _Live(*found[0][: len(_LIVE_COLUMNS)]) if found else None
-        if session is None or not _owned(session, found[0], user, signed_in):
+        if session is None or not _owned(session, found[0], asker):
             raise _no_session()
 
         def result(accepted, credited, reason):
@@ -246,12 +240,12 @@ def _beat(token: str, asker: tuple, seq: int, visible: bool, now: datetime, lock
         return result(True, credited, reason)
 
 
-def _owned(session: _Live, row: tuple, user, signed_in: SignedIn | None) -> bool:
-    """Whether the asker owns the session: `user`, or the owner whose row was read with it, checked."""
-    if signed_in is None:
-        return session.user_id == user.pk
+def _owned(session: _Live, row: tuple, asker) -> bool:
+    """Whether the asker owns the session: a user, or a page signed in as the owner whose row was read with it."""
+    if not isinstance(asker, SignedIn):
+        return session.user_id == asker.pk
     owner, web = row[len(_LIVE_COLUMNS) : -len(_WEB_COLUMNS)], row[-len(_WEB_COLUMNS) :]
-    return signed_in.owns(sqlkit.instance(get_user_model(), owner), web if web[0] is not None else None)
+    return asker.owns(sqlkit.instance(get_user_model(), owner), web if web[0] is not None else None)
 
 
 _SESSION_COLUMNS = ("last_seq", "last_beat_at", "state", "paused_reason", "credited_since_presence")
