@@ -232,7 +232,9 @@ def main() -> None:
                 "verify": lambda i: _verifications(numbers[i::4] or numbers),
             }
             alternate(port, kinds, connections=args.connections, seconds=2, rounds=1)  # warm-up
-            loads = alternate(port, kinds, connections=args.connections, seconds=args.seconds)
+            loads = alternate(
+                port, kinds, connections=args.connections, seconds=args.seconds, database=engine
+            )
     health, scan, verify = loads["health"], loads["scan"], loads["verify"]
     kind = "PostgreSQL" if engine.postgres else "SQLite"
     print(f"e-certificates, {kind}, {args.holders:,} holders (peak {peak} MiB in the setup process)")
@@ -248,7 +250,8 @@ def main() -> None:
     for load, label in ((scan, "a QR code scanned (the page)"), (verify, "verification by the API")):
         print(
             f"  {label:<37} {load.rate:>9.0f} /s   ({load.rate / health.rate:.2f} of it)  server CPU "
-            f"{load.cpu_ms:.2f} ms ({health.cpu_ms / load.cpu_ms:.2f} of it)  {load.counts}"
+            f"{load.cpu_ms:.2f} ms ({health.cpu_ms / load.cpu_ms:.2f} of it)"
+            f"{f'  PostgreSQL CPU {load.db_cpu_ms:.2f} ms' if engine.postgres else ''}  {load.counts}"
         )
     print(f"  offline signature checks              {figures['offline_per_s']:>9.0f} /s")
     print(
@@ -262,6 +265,8 @@ def main() -> None:
                 "health_cpu_ms": round(health.cpu_ms, 2),
                 "verify_cpu_ms": round(verify.cpu_ms, 2),
                 "scan_cpu_ms": round(scan.cpu_ms, 2),
+                "verify_db_cpu_ms": round(verify.db_cpu_ms, 3),
+                "scan_db_cpu_ms": round(scan.db_cpu_ms, 3),
                 **{k: round(v, 1) for k, v in figures.items()},
             }
         )

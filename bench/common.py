@@ -46,6 +46,19 @@ class Engine:
         query = dict(p.split("=", 1) for p in parts.query.split("&") if p)
         return f"dbname={name} user={parts.username} host={query.get('host', parts.hostname)} port={query.get('port', parts.port or 5432)}"
 
+    def cpu(self) -> float:
+        """CPU seconds the database server has used so far (PostgreSQL on this machine, through its socket's
+        lock file, which names the postmaster); 0 for SQLite, which works in the server's own processes."""
+        if not self.postgres:
+            return 0.0
+        parts = urlsplit(self.base)
+        query = dict(p.split("=", 1) for p in parts.query.split("&") if p)
+        lock = Path(query.get("host", "")) / f".s.PGSQL.{query.get('port', parts.port or 5432)}.lock"
+        try:
+            return tree_cpu(int(lock.read_text().split()[0]))
+        except (OSError, ValueError, IndexError):
+            return 0.0  # a server elsewhere: its CPU is not read here
+
 
 def run(args: list[str], url: str) -> tuple[float, int, str]:
     """Run a child process on database `url`: (seconds, peak RSS in MiB, its stdout)."""
@@ -150,10 +163,15 @@ OK_MARKS = (b'"accepted": true', b'"status": "ok"', b'"outcome": "valid"', b'cla
 
 def server_cpu(port: int) -> float:
     """CPU seconds used so far by the server on `port` and its workers."""
-    master = _SERVERS[port]
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    # The master's reaped children count too: a worker recycled after max_requests took its CPU with it.
-    return _cpu(master, reaped=True) + sum(_cpu(int(pid)) for pid in children)
+    return tree_cpu(_SERVERS[port])
+
+
+def tree_cpu(parent: int) -> float:
+    """CPU seconds used so far by process `parent` and its children, living and ended: a gunicorn worker
+    recycled after max_requests, or a PostgreSQL backend whose connection closed, took its CPU with it into
+    the parent's count of reaped children."""
+    children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+    return _cpu(parent, reaped=True) + sum(_cpu(int(pid)) for pid in children)
 
 
 def _cpu(pid: int, reaped: bool = False) -> float:
@@ -169,6 +187,7 @@ class Load:
 
     seconds: float = 0.0
     cpu: float = 0.0
+    db_cpu: float = 0.0
     counts: dict = field(default_factory=dict)
 
     @property
@@ -180,6 +199,11 @@ class Load:
         """The server's CPU milliseconds per request answered."""
         return 1000 * self.cpu / max(1, sum(self.counts.values()))
 
+    @property
+    def db_cpu_ms(self) -> float:
+        """The database server's CPU milliseconds per request answered (PostgreSQL's; 0 on SQLite)."""
+        return 1000 * self.db_cpu / max(1, sum(self.counts.values()))
+
 
 def alternate(
     port: int,
@@ -188,18 +212,22 @@ def alternate(
     connections: int,
     seconds: float,
     rounds: int = 6,
+    database: Engine | None = None,
 ) -> dict[str, Load]:
     """Each kind of request for `seconds` in all, in `rounds` alternating slices on the same connections'
     worth of clients, so that the machine's drift (a shared 2-core VM's) falls on every kind alike. Each
-    connection's request stream goes on across rounds (a learner's beats keep their numbering)."""
+    connection's request stream goes on across rounds (a learner's beats keep their numbering). The server's
+    CPU is counted around each slice, and the `database` server's when given."""
     streams = {name: [make(i) for i in range(connections)] for name, make in kinds.items()}
     loads = {name: Load() for name in kinds}
+    db_cpu = database.cpu if database else lambda: 0.0
     for _ in range(rounds):
         for name, load in loads.items():
-            cpu, started = server_cpu(port), time.monotonic()
+            cpu, db, started = server_cpu(port), db_cpu(), time.monotonic()
             asyncio.run(_slice(port, streams[name], started + seconds / rounds, load.counts))
             load.seconds += time.monotonic() - started
             load.cpu += server_cpu(port) - cpu
+            load.db_cpu += db_cpu() - db
     return loads
 
 

@@ -160,7 +160,9 @@ def main() -> None:
                 "page": _groups(pairs[::2], args.connections, web=True),
                 "api": _groups(pairs[1::2], args.connections, web=False),
             }
-            loads = alternate(port, kinds, connections=args.connections, seconds=args.seconds)
+            loads = alternate(
+                port, kinds, connections=args.connections, seconds=args.seconds, database=engine
+            )
     kind = "PostgreSQL" if engine.postgres else "SQLite"
     health = loads["health"]
     print(
@@ -170,15 +172,24 @@ def main() -> None:
     print(
         f"  trivial endpoint                 {health.rate:>6.0f} requests/s  server CPU {health.cpu_ms:.2f} ms"
     )
-    figures = {"engine": kind, "health": round(health.rate), "health_cpu_ms": round(health.cpu_ms, 2)}
-    for name, label in (("page", "from the course page"), ("api", "from an API client")):
+    figures = {"engine": kind}
+    for name, label in (("health", ""), ("page", "from the course page"), ("api", "from an API client")):
         load = loads[name]
+        figures |= {name: round(load.rate), f"{name}_cpu_ms": round(load.cpu_ms, 2)}
+        figures |= {f"{name}_db_cpu_ms": round(load.db_cpu_ms, 3)} if engine.postgres else {}
+        if not label:
+            continue
         print(
             f"  accepted beats {label:<21} {load.rate:>6.0f} /s ({load.rate / health.rate:.2f} of it)  "
-            f"server CPU {load.cpu_ms:.2f} ms ({health.cpu_ms / load.cpu_ms:.2f} of it)  {load.counts}"
+            f"server CPU {load.cpu_ms:.2f} ms ({health.cpu_ms / load.cpu_ms:.2f} of it)"
+            f"{f'  PostgreSQL CPU {load.db_cpu_ms:.2f} ms' if engine.postgres else ''}  {load.counts}"
         )
-        figures |= {name: round(load.rate), f"{name}_cpu_ms": round(load.cpu_ms, 2)}
     print(f"  learners carried at one beat a minute (the page's beats): {loads['page'].rate * 60:,.0f}")
+    page = loads["page"]
+    print(
+        f"  page beats per second per core of CPU (server and database): "
+        f"{1000 / (page.cpu_ms + page.db_cpu_ms):,.0f}; the trivial endpoint's {1000 / health.cpu_ms:,.0f}"
+    )
     print(json.dumps(figures))
 
 
