@@ -50,16 +50,7 @@ def test_levels_map_to_syslog_priorities():
 def test_gunicorns_own_lines_say_their_level_to_the_journal(tmp_path):
     """The application server as deployed (deploy/gunicorn.conf.py): its start is information, a worker killed
     under it an error, each as journald reads them."""
-    environment = {k: v for k, v in os.environ.items() if k != "JOURNAL_STREAM"}
-    environment.update(
-        JOURNAL_STREAM="8:12345",
-        SITECERT_BIND=f"unix:{tmp_path}/app.sock",
-        SITECERT_WORKERS="1",
-        DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
-        DEBUG="1",
-    )
-    command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")]
-    server = subprocess.Popen(command, env=environment, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    server = _gunicorn(tmp_path, JOURNAL_STREAM="8:12345")
     try:
         lines = [server.stderr.readline() for _ in range(4)]  # start, listening, worker class, booting
         worker = int(lines[-1].rsplit("pid: ", 1)[1].strip())
@@ -77,17 +68,7 @@ def test_gunicorns_own_lines_say_their_level_to_the_journal(tmp_path):
 def test_gunicorns_master_and_workers_log_in_one_time_zone(tmp_path):
     """The master's lines and a worker's carry the same local time (settings.TIME_ZONE), whatever TZ the
     server was started with: Django sets the zone only in the workers it loads, 8 hours from the master's UTC."""
-    environment = {k: v for k, v in os.environ.items() if k != "JOURNAL_STREAM"}
-    environment.update(
-        TZ="UTC",
-        SITECERT_BIND=f"unix:{tmp_path}/app.sock",
-        SITECERT_WORKERS="1",
-        SITECERT_ACCESS_LOG="",
-        DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
-        DEBUG="1",
-    )
-    command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")]
-    server = subprocess.Popen(command, env=environment, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    server = _gunicorn(tmp_path, TZ="UTC", SITECERT_ACCESS_LOG="")
     try:
         while "Booting worker" not in (line := server.stderr.readline()):
             assert line, "gunicorn stopped before its worker booted"
@@ -99,6 +80,21 @@ def test_gunicorns_master_and_workers_log_in_one_time_zone(tmp_path):
     zones = {line.split("]", 1)[0].rsplit(" ", 1)[1] for line in errors.splitlines() if line.startswith("[")}
     assert "Worker exiting" in errors and "Handling signal: term" in errors  # a worker's line, the master's
     assert zones == {"+0800"}
+
+
+def _gunicorn(tmp_path: Path, **env: str) -> subprocess.Popen:
+    """The application server as deployed (deploy/gunicorn.conf.py), one worker on a socket in `tmp_path`,
+    its log lines on a pipe; `env` on top of this process's environment (without systemd's JOURNAL_STREAM)."""
+    environment = {k: v for k, v in os.environ.items() if k != "JOURNAL_STREAM"}
+    environment.update(
+        SITECERT_BIND=f"unix:{tmp_path}/app.sock",
+        SITECERT_WORKERS="1",
+        DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
+        DEBUG="1",
+        **env,
+    )
+    command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")]
+    return subprocess.Popen(command, env=environment, cwd=ROOT, stderr=subprocess.PIPE, text=True)
 
 
 def _get(socket_path: Path, path: str) -> bytes:
