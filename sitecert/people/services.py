@@ -449,7 +449,8 @@ def api_token_authenticate(secret: str, *, now: datetime) -> ApiToken | None:
     token.user = cast(User, sqlkit.instance(User, row[split:]))
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        forget_tokens()
+        with _tokens_lock:  # this token's kept row is stale now; every other token's is not
+            _tokens.pop(digest, None)
     return token
 
 

@@ -187,3 +187,30 @@ def test_the_roster_export_goes_back_in_as_a_roster_upload(client, personas, tmp
     assert "新增 0，更新 1，未变 0，重复 0，拒绝 0" in page
     personas.entry.refresh_from_db()
     assert str(personas.entry.ended_on) == "2024-06-30"
+
+
+def test_a_token_marks_its_use_every_five_minutes_and_leaves_other_tokens_kept(
+    client, personas, django_assert_num_queries
+):
+    """Marking one token's last use drops only that token's kept row: in a rush thousands of tokens are
+    in use, and each one's mark every five minutes used to empty the whole process's copy."""
+    from datetime import timedelta
+
+    from sitecert import clock
+    from sitecert.people.services import api_token_authenticate, api_token_create
+
+    now = clock.now()
+    first = api_token_create(user=personas.employer_admin, name="人事系统")[1]
+    second = api_token_create(user=personas.employer_admin, name="考勤系统")[1]
+    assert api_token_authenticate(second, now=now) is not None  # read, marked, then kept
+    assert api_token_authenticate(second, now=now) is not None
+    assert api_token_authenticate(first, now=now) is not None  # read and marked: the first use
+    with django_assert_num_queries(0):
+        assert api_token_authenticate(second, now=now).user == personas.employer_admin
+    marked = {t.name: t.last_used_at for t in ApiToken.objects.all()}
+    assert marked == {"人事系统": now, "考勤系统": now}
+    later = now + timedelta(minutes=6)
+    with django_assert_num_queries(2):  # read again (its kept row was marked) and marked again
+        assert api_token_authenticate(first, now=later) is not None
+    assert ApiToken.objects.get(name="人事系统").last_used_at == later
+    assert ApiToken.objects.get(name="考勤系统").last_used_at == now
