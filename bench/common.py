@@ -252,9 +252,12 @@ async def _slice(port, streams, stop_at, counts):
 
 
 async def _connection(port, requests, stop_at, counts):
+    """One keep-alive connection sending its stream's requests one after another; each answer's body goes back
+    into the stream (`send`), for a client that answers what it was told (a page's echo of its last beat)."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    body = None
     while time.monotonic() < stop_at:
-        request = next(requests)
+        request = next(requests) if body is None else requests.send(body)
         while not (first := await _sent(writer, reader, request)):
             # The server closed or reset an idle keep-alive connection (a gunicorn worker recycled after
             # max_requests) before reading the request: send it again on a new one, as HTTP clients do.

@@ -139,6 +139,7 @@ def measure_worker(out: Path, repeat: int) -> None:
     anonymous, signed_in = Client(), Client()
     signed_in.force_login(holder)
     seqs = {token: 0 for _api, token, _cookies in learners}
+    echoes: dict[str, str] = {}
     browser = Client(enforce_csrf_checks=True)  # the course page's beat: its cookies, its CSRF header
 
     def health(i):
@@ -170,12 +171,15 @@ def measure_worker(out: Path, repeat: int) -> None:
             if web
             else {"HTTP_AUTHORIZATION": f"Bearer {api_token}"}
         )
-        return (browser if web else anonymous).post(
+        answer = (browser if web else anonymous).post(
             f"/api/v1/learning/sessions/{token}/beats",
-            {"seq": seqs[token], "visible": True},
+            {"seq": seqs[token], "visible": True, **({"echo": echoes.get(token, "")} if web else {})},
             content_type="application/json",
             **who,
         )
+        if web:  # the page sends the answer's echo back with its next beat (learn.js)
+            echoes[token] = answer.json().get("echo", "")
+        return answer
 
     def heartbeat(i):
         return beat(i, web=False)

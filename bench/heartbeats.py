@@ -4,7 +4,8 @@ A gunicorn server on loopback, a fresh database (DATABASE_URL's PostgreSQL or a 
 learners each in an open learning session, and an asyncio client keeping C keep-alive connections busy:
 the server's trivial endpoint (/api/v1/health) and heartbeats in alternating slices (bench/common.alternate),
 each connection driving its own learners' numbered beats. Two kinds of beat: as the course page sends them
-(a signed-in browser: its session and CSRF cookies and the X-CSRFToken header, learn.js), and as an API
+(a signed-in browser: its session and CSRF cookies, the X-CSRFToken header and its echo of the last answer,
+learn.js), and as an API
 client does (a bearer token). The minimum gap between beats is lifted for the run (LEARNING_RULES), so that
 every beat is accepted and does the full work: read, credit the time, write. Prints a table, then one JSON
 line.
@@ -14,6 +15,7 @@ import argparse
 import json
 import os
 import random
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -115,10 +117,12 @@ def page_headers(cookies: str, origin: str) -> dict[str, str]:
 def _beats(learners, web: bool):
     """Each learner's numbered beats in turn: from the course page (`web`) or from an API client."""
     seqs = {token: 0 for _api, token, _cookies in learners}
+    echoes = dict.fromkeys(seqs, "")  # a page sends back its last answer's echo (learn.js)
     while True:
         for api_token, token, cookies in learners:
             seqs[token] += 1
-            body = json.dumps({"seq": seqs[token], "visible": True}).encode()
+            fields = {"seq": seqs[token], "visible": True, **({"echo": echoes[token]} if web else {})}
+            body = json.dumps(fields).encode()
             who = (
                 "".join(
                     f"{name}: {value}\r\n"
@@ -127,10 +131,24 @@ def _beats(learners, web: bool):
                 if web
                 else f"Authorization: Bearer {api_token}\r\n"
             )
-            yield (
-                f"POST /api/v1/learning/sessions/{token}/beats HTTP/1.1\r\nHost: 127.0.0.1\r\n{who}"
-                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-            ).encode() + body
+            answer = (
+                yield (
+                    f"POST /api/v1/learning/sessions/{token}/beats HTTP/1.1\r\nHost: 127.0.0.1\r\n{who}"
+                    f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+                ).encode()
+                + body
+            )
+            if web:  # none where the answer was not read (a round's end): the next beat is read for
+                echoes[token] = _echo(answer)
+
+
+ECHO = re.compile(rb'"echo": ?"([^"]*)"')
+
+
+def _echo(answer: bytes | None) -> str:
+    """The echo in a beat's answer ("" in any other); found, not parsed, as the client's CPU is the server's."""
+    found = ECHO.search(answer) if answer else None
+    return found[1].decode() if found else ""
 
 
 def main() -> None:

@@ -113,23 +113,27 @@ def _execute(model: type[Model], sql: str, params: list):
         return cursor.fetchone() if cursor.description else cursor.rowcount
 
 
-def update_if(guard: Update, expected: dict, *, then: Sequence[Update | Add] = ()) -> bool:
-    """Compare and set: update the guard's row only while it still holds the `expected` values, and the `then`
-    statements only when it did; all or nothing. On PostgreSQL it is one statement (data-modifying WITH
-    clauses: one round trip, atomic by itself, no BEGIN or COMMIT), elsewhere a short transaction. False when
-    the row had changed: nothing was written. The expected values are never None (`= NULL` is never true)."""
+def update_if(
+    guard: Update, expected: dict, *, then: Sequence[Update | Add] = (), holds: tuple[str, list] = ("", [])
+) -> bool:
+    """Compare and set: update the guard's row only while it still holds the `expected` values (and the
+    condition `holds`, SQL and its values, is true), and the `then` statements only when it did; all or
+    nothing. On PostgreSQL it is one statement (data-modifying WITH clauses: one round trip, atomic by itself,
+    no BEGIN or COMMIT), elsewhere a short transaction. False when the row had changed: nothing was written.
+    The expected values are never None (`= NULL` is never true)."""
     if None in expected.values():
         raise ValueError(f"an expected value is None: {expected}")
     alias = router.db_for_write(guard.model)
     connection = connections[alias]
+    sql, params = guard.sql(connection, when=holds[0], expected=expected)
+    params += holds[1]
     if connection.vendor != "postgresql":
         with transaction.atomic(using=alias):
-            if _execute(guard.model, *guard.sql(connection, expected=expected)) != 1:
+            if _execute(guard.model, sql, params) != 1:
                 return False
             for statement in then:
                 _execute(statement.model, *statement.sql(connection))
         return True
-    sql, params = guard.sql(connection, expected=expected)
     parts = [f"guard AS ({sql} RETURNING 1)"]
     for n, statement in enumerate(then):
         text, more = statement.sql(connection, when="EXISTS (SELECT 1 FROM guard)")

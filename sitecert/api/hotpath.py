@@ -24,6 +24,7 @@ from django.urls import Resolver404, URLResolver, get_resolver
 from django.utils.functional import SimpleLazyObject
 from django.utils.module_loading import import_string
 from ninja.errors import HttpError
+from ninja.utils import check_csrf
 from pydantic import ValidationError
 
 from sitecert.api import api
@@ -71,6 +72,8 @@ class Heartbeats:
         signed_in = SignedIn(key, lambda owner, row: self.asks(request, owner, row)) if web else None
         try:
             payload = BeatIn.model_validate_json(request.body)
+            if web and payload.echo and check_csrf(request) is not None:
+                return None  # the whole stack refuses it, as it refuses a page's beat without its CSRF token
             answer = beat_answer(request, token, payload, signed_in=signed_in)
         except (ValidationError, DomainError):
             return None  # changed nothing (the beat's transaction rolled back): the documented route says why

@@ -19,15 +19,17 @@ from datetime import date, datetime
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import CharField, OuterRef, QuerySet, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sitecert import sqlkit
 from sitecert.errors import DomainError
+from sitecert.learning import echo
 from sitecert.learning.hooks import progress_send
 from sitecert.learning.models import DailyCredit, Enrolment, HourEntry, LearningSession, Unit, UnitProgress
+from sitecert.people.sessions import password_mark, still_signed_in
 from sitecert.policies.selectors import policy_in_force
 from sitecert.sqlkit import Compiled
 
@@ -62,6 +64,7 @@ class Beat:
     reason: str
     unit_seconds: int
     unit_required: int
+    echo: str = ""  # what a signed-in page sends back with its next beat (echo.py); "" where there is none
 
     @property
     def unit_complete(self) -> bool:
@@ -194,14 +197,17 @@ class SignedIn:
 _GUARDED = ("last_seq", "state", "last_beat_at")  # what a concurrent beat, device or resume would change
 
 
-def session_beat(*, token: str, user, seq: int, visible: bool, now: datetime) -> Beat:
+def session_beat(*, token: str, user, seq: int, visible: bool, now: datetime, echo: str = "") -> Beat:
     """One heartbeat of the session of `user`: a user, or a signed-in page (`SignedIn`, its web session checked
     on the owner's row and its own as read with the learning session, neither read again).
     Refused beats change nothing; accepted ones advance the sequence and may earn time.
     Read without a lock and written only if the session is still as read (compare and set); if it changed in
-    between (a concurrent beat, another device, a resume), decided again under a lock on what is there now."""
-    return _beat(token, user, seq, visible, now, lock=False) or _beat(
-        token, user, seq, visible, now, lock=True
+    between (a concurrent beat, another device, a resume), decided again under a lock on what is there now.
+    A page's `echo` of its last answer, where it still holds, spares the read (`_echoed`)."""
+    return (
+        (echo and isinstance(user, SignedIn) and _echoed(token, user, seq, visible, now, echo))
+        or _beat(token, user, seq, visible, now, lock=False)
+        or _beat(token, user, seq, visible, now, lock=True)
     )
 
 
@@ -213,31 +219,66 @@ def _beat(token: str, asker, seq: int, visible: bool, now: datetime, lock: bool)
         session = _Live(*found[0][: len(_LIVE_COLUMNS)]) if found else None
         if session is None or not _owned(session, found[0], asker):
             raise _no_session()
+        sealed = echo.Sealed(token, day, asker.key, password_mark(_password(found[0]))) if web else None
+        return _decided(session, seq, visible, now, sealed=sealed)
 
-        def result(accepted, credited, reason):
-            return Beat(
-                accepted, credited, session.state, reason, session.credited_seconds, session.required_seconds
-            )
 
-        gap = (now - session.last_beat_at).total_seconds()
-        if seq != session.last_seq + 1:
-            return result(False, 0, "sequence")
-        if gap < rule("MIN_GAP") and visible:  # a hidden beat only stops the clock: never a flood to refuse
-            return result(False, 0, "too_frequent")
-        was = {name: getattr(session, name) for name in _GUARDED}
-        session.last_seq, session.last_beat_at = seq, now
-        reason, earned = _earned(session, gap, visible)
-        credited, writes, done = _credit(session, earned, now)
-        if credited and session.credited_since_presence >= rule("PRESENCE_EVERY"):
-            session.state, reason = State.AWAITING_PRESENCE, "presence"
-        values = {name: getattr(session, name) for name in _SESSION_COLUMNS}
-        with transaction.atomic() if done else nullcontext():  # the course's hours with the unit's last beat
-            if not sqlkit.update_if(sqlkit.Update(LearningSession, session.id, **values), was, then=writes):
-                return None
-            if done:
-                enrolment = Enrolment.objects.select_related("course", "record").get(pk=session.enrolment_id)
-                _complete_course(enrolment, now)
-        return result(True, credited, reason)
+def _echoed(token: str, asker: "SignedIn", seq: int, visible: bool, now: datetime, text: str) -> Beat | None:
+    """The beat decided on the session as the page's echo of the last answer says it is, in one statement
+    that writes only if the session is still so and the page's web session still signed in as its owner
+    (people.sessions.still_signed_in); None where the echo does not hold or the beat is not an ordinary one
+    (refused, or completing the unit): the beat is then decided on what the database says."""
+    day = timezone.localdate(now).isoformat()
+    opened = echo.opened(text, token=token, day=day, key=asker.key)
+    if opened is None:
+        return None
+    values, sealed = opened
+    try:
+        session = _Live(*values)
+    except TypeError:  # an echo of another shape (given before an upgrade)
+        return None
+    alias = router.db_for_write(LearningSession)
+    holds = still_signed_in(alias, key=asker.key, user_id=session.user_id, mark=sealed.mark)
+    return _decided(session, seq, visible, now, sealed=sealed, holds=holds)
+
+
+def _decided(session: "_Live", seq, visible, now, *, sealed=None, holds=None) -> Beat | None:
+    """The rules on `session` and their write; None where the session changed meanwhile. With `holds` (the
+    echoed path) also None for a refusal or a unit's last beat, which are decided on the database's word."""
+
+    def result(accepted, credited, reason):
+        return Beat(
+            accepted,
+            credited,
+            session.state,
+            reason,
+            session.credited_seconds,
+            session.required_seconds,
+            echo.sealed(tuple(vars(session).values()), sealed) if accepted and sealed else "",
+        )
+
+    gap = (now - session.last_beat_at).total_seconds()
+    if seq != session.last_seq + 1:
+        return None if holds else result(False, 0, "sequence")
+    if gap < rule("MIN_GAP") and visible:  # a hidden beat only stops the clock: never a flood to refuse
+        return None if holds else result(False, 0, "too_frequent")
+    was = {name: getattr(session, name) for name in _GUARDED}
+    session.last_seq, session.last_beat_at = seq, now
+    reason, earned = _earned(session, gap, visible)
+    credited, writes, done = _credit(session, earned, now)
+    if done and holds:
+        return None
+    if credited and session.credited_since_presence >= rule("PRESENCE_EVERY"):
+        session.state, reason = State.AWAITING_PRESENCE, "presence"
+    values = {name: getattr(session, name) for name in _SESSION_COLUMNS}
+    with transaction.atomic() if done else nullcontext():  # the course's hours with the unit's last beat
+        update = sqlkit.Update(LearningSession, session.id, **values)
+        if not sqlkit.update_if(update, was, then=writes, holds=holds or ("", [])):
+            return None
+        if done:
+            enrolment = Enrolment.objects.select_related("course", "record").get(pk=session.enrolment_id)
+            _complete_course(enrolment, now)
+    return result(True, credited, reason)
 
 
 def _owned(session: _Live, row: tuple, asker) -> bool:
@@ -246,6 +287,12 @@ def _owned(session: _Live, row: tuple, asker) -> bool:
         return session.user_id == asker.pk
     owner, web = row[len(_LIVE_COLUMNS) : -len(_WEB_COLUMNS)], row[-len(_WEB_COLUMNS) :]
     return asker.owns(sqlkit.instance(get_user_model(), owner), web if web[0] is not None else None)
+
+
+def _password(row: tuple) -> str:
+    """The owner's password hash in a signed-in page's read."""
+    names = [field.attname for field in get_user_model()._meta.concrete_fields]
+    return row[len(_LIVE_COLUMNS) + names.index("password")]
 
 
 _SESSION_COLUMNS = ("last_seq", "last_beat_at", "state", "paused_reason", "credited_since_presence")
@@ -273,6 +320,7 @@ def _credit(session: _Live, earned: int, now: datetime) -> tuple[int, list, bool
         return 0, [], False
     session.credited_since_presence += seconds
     session.credited_seconds += seconds
+    session.day_seconds = today + seconds
     session.position = max(session.position, session.credited_seconds)
     done = session.credited_seconds >= session.required_seconds and session.completed_at is None
     session.completed_at = now if done else session.completed_at

@@ -9,7 +9,8 @@
   const bar = document.getElementById("learn-progress");
   let device = localStorage.getItem("sitecert-device");
   if (!device) { device = Math.random().toString(36).slice(2) + Date.now().toString(36); localStorage.setItem("sitecert-device", device); }
-  let token = null, seq = 0, timer = null, serverState = null, resuming = null;
+  // `echo`: the server's word on the last accepted beat, sent back with the next one (it then needs no read).
+  let token = null, seq = 0, timer = null, serverState = null, resuming = null, echo = "";
   // A video unit: time counts while it plays; it resumes where the learner stopped and cannot be skipped
   // past what the server has credited (credit lags playback by up to one heartbeat: that much slack).
   const video = document.getElementById("learn-video");
@@ -60,7 +61,8 @@
   async function beat(visible) {
     if (!token || (video && video.paused && visible)) return;  // a paused video earns nothing: no beat
     seq += 1;
-    const [code, r] = await call(box.dataset.api + "/" + token + "/beats", {seq: seq, visible: visible});
+    const [code, r] = await call(box.dataset.api + "/" + token + "/beats", {seq: seq, visible: visible, echo: echo});
+    echo = (code === 200 && r.echo) || "";
     if (code !== 200 || !r.accepted) { if (r.reason !== "sequence") seq -= 1; return r; }
     show(r.state, r.reason, r.unit_seconds, r.unit_required);
     if (r.unit_complete || r.state !== "active") stop();
@@ -71,7 +73,7 @@
   async function open() {
     const [code, s] = await call(box.dataset.api, {enrolment_id: +box.dataset.enrolment, unit_id: +box.dataset.unit, device: device});
     if (code !== 201) { status.textContent = s.message; return; }
-    token = s.token; seq = 0;
+    token = s.token; seq = 0; echo = "";
     show(s.state, "", s.credited_seconds, s.required_seconds);
     box.dataset.interval = s.heartbeat_seconds;
     if (video) {
@@ -83,6 +85,7 @@
   }
   async function resume() {
     const [code, s] = await call(box.dataset.api + "/" + token + "/resume");
+    echo = "";
     if (code === 409) { show("paused", "other_session"); return; }
     show(s.state, "", s.credited_seconds, s.required_seconds);
     start(+box.dataset.interval);
