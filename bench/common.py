@@ -219,12 +219,13 @@ def alternate(
     connection's request stream goes on across rounds (a learner's beats keep their numbering). The server's
     CPU is counted around each slice, and the `database` server's when given."""
     streams = {name: [make(i) for i in range(connections)] for name, make in kinds.items()}
+    unread: dict[int, bytes] = {}  # a stream's last answer, which its next round gives it back
     loads = {name: Load() for name in kinds}
     db_cpu = database.cpu if database else lambda: 0.0
     for _ in range(rounds):
         for name, load in loads.items():
             cpu, db, started = server_cpu(port), db_cpu(), time.monotonic()
-            asyncio.run(_slice(port, streams[name], started + seconds / rounds, load.counts))
+            asyncio.run(_slice(port, streams[name], started + seconds / rounds, load.counts, unread))
             load.seconds += time.monotonic() - started
             load.cpu += server_cpu(port) - cpu
             load.db_cpu += db_cpu() - db
@@ -247,15 +248,15 @@ def health_requests(_connection: int) -> Iterator[bytes]:
         yield b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 
 
-async def _slice(port, streams, stop_at, counts):
-    await asyncio.gather(*(_connection(port, stream, stop_at, counts) for stream in streams))
+async def _slice(port, streams, stop_at, counts, unread):
+    await asyncio.gather(*(_connection(port, stream, stop_at, counts, unread) for stream in streams))
 
 
-async def _connection(port, requests, stop_at, counts):
+async def _connection(port, requests, stop_at, counts, unread):
     """One keep-alive connection sending its stream's requests one after another; each answer's body goes back
     into the stream (`send`), for a client that answers what it was told (a page's echo of its last beat)."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    body = None
+    body = unread.pop(id(requests), None)
     while time.monotonic() < stop_at:
         request = next(requests) if body is None else requests.send(body)
         while not (first := await _sent(writer, reader, request)):
@@ -271,5 +272,7 @@ async def _connection(port, requests, stop_at, counts):
         body = await reader.readexactly(length)
         done = "ok" if status == 200 and any(mark in body for mark in OK_MARKS) else f"other-{status}"
         counts[done] = counts.get(done, 0) + 1
+    if body is not None:
+        unread[id(requests)] = body
     writer.close()
     await writer.wait_closed()
