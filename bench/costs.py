@@ -173,12 +173,11 @@ def measure_worker(out: Path, repeat: int) -> None:
         )
         answer = (browser if web else anonymous).post(
             f"/api/v1/learning/sessions/{token}/beats",
-            {"seq": seqs[token], "visible": True, **({"echo": echoes.get(token, "")} if web else {})},
+            {"seq": seqs[token], "visible": True, "echo": echoes.get(token, "")},
             content_type="application/json",
             **who,
         )
-        if web:  # the page sends the answer's echo back with its next beat (learn.js)
-            echoes[token] = answer.json().get("echo", "")
+        echoes[token] = answer.json().get("echo", "")  # sent back with the next beat (learn.js does)
         return answer
 
     def heartbeat(i):

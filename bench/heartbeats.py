@@ -4,11 +4,11 @@ A gunicorn server on loopback, a fresh database (DATABASE_URL's PostgreSQL or a 
 learners each in an open learning session, and an asyncio client keeping C keep-alive connections busy:
 the server's trivial endpoint (/api/v1/health) and heartbeats in alternating slices (bench/common.alternate),
 each connection driving its own learners' numbered beats. Two kinds of beat: as the course page sends them
-(a signed-in browser: its session and CSRF cookies, the X-CSRFToken header and its echo of the last answer,
-learn.js), and as an API
-client does (a bearer token). The minimum gap between beats is lifted for the run (LEARNING_RULES), so that
-every beat is accepted and does the full work: read, credit the time, write. Prints a table, then one JSON
-line.
+(a signed-in browser: its session and CSRF cookies and the X-CSRFToken header, learn.js), and as an API client
+does (a bearer token); each sends back its last answer's echo, as learn.js does (learning/echo.py), so that a
+beat is decided without reading its session. The minimum gap between beats is lifted for the run
+(LEARNING_RULES), so that every beat is accepted and does the full work: decide, credit the time, write.
+Prints a table, then one JSON line.
 """
 
 import argparse
@@ -117,12 +117,11 @@ def page_headers(cookies: str, origin: str) -> dict[str, str]:
 def _beats(learners, web: bool):
     """Each learner's numbered beats in turn: from the course page (`web`) or from an API client."""
     seqs = {token: 0 for _api, token, _cookies in learners}
-    echoes = dict.fromkeys(seqs, "")  # a page sends back its last answer's echo (learn.js)
+    echoes = dict.fromkeys(seqs, "")  # each sends back its last answer's echo (learn.js does)
     while True:
         for api_token, token, cookies in learners:
             seqs[token] += 1
-            fields = {"seq": seqs[token], "visible": True, **({"echo": echoes[token]} if web else {})}
-            body = json.dumps(fields).encode()
+            body = json.dumps({"seq": seqs[token], "visible": True, "echo": echoes[token]}).encode()
             who = (
                 "".join(
                     f"{name}: {value}\r\n"
@@ -138,8 +137,7 @@ def _beats(learners, web: bool):
                 ).encode()
                 + body
             )
-            if web:  # none where the answer was not read (a round's end): the next beat is read for
-                echoes[token] = _echo(answer)
+            echoes[token] = _echo(answer)
 
 
 ECHO = re.compile(rb'"echo": ?"([^"]*)"')

@@ -31,8 +31,9 @@ from sitecert.api import api
 from sitecert.api.common import AUTH
 from sitecert.api.learning import BeatIn, beat_answer
 from sitecert.errors import DomainError
-from sitecert.learning.timekeeping import SignedIn
+from sitecert.learning.timekeeping import Bearer, SignedIn
 from sitecert.people.backends import known
+from sitecert.people.models import ApiToken
 from sitecert.people.sessions import read_with
 
 BEATS = re.compile(r"/api/v1/learning/sessions/(?P<token>[^/]+)/beats")
@@ -63,24 +64,35 @@ class Heartbeats:
             return None
         request.session = self.sessions(request.COOKIES.get(settings.SESSION_COOKIE_NAME))
         request.user = SimpleLazyObject(lambda: auth.get_user(request))
-        # A page's beat (no bearer token) has its web session checked on its row and the owner's, both read
-        # with the learning session.
-        web = "HTTP_AUTHORIZATION" not in request.META
-        if not web and not self.authenticated(request):
+        asker = self.asker(request)
+        if asker is None:
             return None
-        key = request.session.session_key or ""
-        signed_in = SignedIn(key, lambda owner, row: self.asks(request, owner, row)) if web else None
         try:
             payload = BeatIn.model_validate_json(request.body)
-            if web and payload.echo and check_csrf(request) is not None:
+            if isinstance(asker, SignedIn) and payload.echo and check_csrf(request) is not None:
                 return None  # the whole stack refuses it, as it refuses a page's beat without its CSRF token
-            answer = beat_answer(request, token, payload, signed_in=signed_in)
+            answer = beat_answer(request, token, payload, asker=asker)
         except (ValidationError, DomainError):
             return None  # changed nothing (the beat's transaction rolled back): the documented route says why
         response = api.create_response(request, answer, status=200)
         response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
         response["Content-Length"] = len(response.content)  # as CommonMiddleware would: no chunked answer
         return response
+
+    def asker(self, request) -> SignedIn | Bearer | None:
+        """Who beats: a page by its web session (checked on its row and the owner's, both read with the
+        learning session), or an API client by its bearer token (checked by the API's own authentication
+        where its echo does not hold); None for any other credential."""
+        header = request.META.get("HTTP_AUTHORIZATION")
+        if header is None:
+            key = request.session.session_key or ""
+            return SignedIn(key, lambda owner, row: self.asks(request, owner, row))
+        scheme, _, secret = header.partition(" ")
+        if scheme.lower() != "bearer" or not secret.startswith(ApiToken.PREFIX):
+            return None
+        return Bearer(
+            ApiToken.digest_of(secret), lambda: request.user if self.authenticated(request) else None
+        )
 
     def asks(self, request, owner, row: tuple | None) -> bool:
         """Whether the request's web session is signed in as the learning session's `owner`. The web session is

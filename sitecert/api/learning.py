@@ -76,24 +76,24 @@ def open_session(request, payload: OpenIn):
 
 @router.post("/sessions/{token}/beats", response={200: BeatOut, 404: ErrorOut}, summary="心跳 / Heartbeat")
 def beat(request, token: str, payload: BeatIn):
-    return beat_answer(request, token, payload, signed_in=_page(request))
+    return beat_answer(request, token, payload, asker=_asker(request))
 
 
-def _page(request) -> timekeeping.SignedIn | None:
-    """A page's beat, signed in by its web session (checked by the stack already); None for a bearer token."""
+def _asker(request):
+    """Who beats, as the stack authenticated them: an API client by its token, or a page by its web session."""
     if getattr(request, "api_token", None):
-        return None
+        return timekeeping.Bearer(request.api_token.digest, lambda: request.user)
     return timekeeping.SignedIn(
         request.session.session_key or "", lambda owner, _row: owner.pk == request.user.pk
     )
 
 
-def beat_answer(request, token: str, payload: BeatIn, signed_in=None) -> dict:
+def beat_answer(request, token: str, payload: BeatIn, asker) -> dict:
     """The operation's answer; also given by the hot path's middleware (api/hotpath.py) without the stack,
-    which checks the request's credentials on the session's owner as read with it (`signed_in`)."""
+    which checks the request's credentials on the session's owner as read with it (`asker`)."""
     result = timekeeping.session_beat(
         token=token,
-        user=signed_in or request.user,
+        user=asker,
         seq=payload.seq,
         visible=payload.visible,
         now=clock.now(),

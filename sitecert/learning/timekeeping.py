@@ -15,6 +15,7 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -29,7 +30,7 @@ from sitecert.errors import DomainError
 from sitecert.learning import echo
 from sitecert.learning.hooks import progress_send
 from sitecert.learning.models import DailyCredit, Enrolment, HourEntry, LearningSession, Unit, UnitProgress
-from sitecert.people.sessions import password_mark, still_signed_in
+from sitecert.people.guards import password_mark, still_signed_in, token_still_live
 from sitecert.policies.selectors import policy_in_force
 from sitecert.sqlkit import Compiled
 
@@ -193,6 +194,27 @@ class SignedIn:
     key: str
     owns: Callable[[object, tuple | None], bool]
 
+    def holds(self, alias: str, user_id: int, mark: str) -> tuple[str, list]:
+        """What an echoed beat's write must find still true: the web session signed in as the owner."""
+        return still_signed_in(alias, key=self.key, user_id=user_id, mark=mark)
+
+
+@dataclass(frozen=True)
+class Bearer:
+    """An API client's beat: the digest of its token (what its echo is bound to) and `who`, the user the token
+    authenticates or None, asked only where the beat is decided on the database's word."""
+
+    key: str
+    who: Callable[[], object | None]
+
+    @cached_property
+    def user(self):
+        return self.who()
+
+    def holds(self, alias: str, user_id: int, mark: str) -> tuple[str, list]:
+        """What an echoed beat's write must find still true: the token the owner's, live, its user active."""
+        return token_still_live(alias, digest=self.key, user_id=user_id)
+
 
 _GUARDED = ("last_seq", "state", "last_beat_at")  # what a concurrent beat, device or resume would change
 
@@ -205,7 +227,7 @@ def session_beat(*, token: str, user, seq: int, visible: bool, now: datetime, ec
     between (a concurrent beat, another device, a resume), decided again under a lock on what is there now.
     A page's `echo` of its last answer, where it still holds, spares the read (`_echoed`)."""
     return (
-        (echo and isinstance(user, SignedIn) and _echoed(token, user, seq, visible, now, echo))
+        (echo and isinstance(user, SignedIn | Bearer) and _echoed(token, user, seq, visible, now, echo))
         or _beat(token, user, seq, visible, now, lock=False)
         or _beat(token, user, seq, visible, now, lock=True)
     )
@@ -219,15 +241,16 @@ def _beat(token: str, asker, seq: int, visible: bool, now: datetime, lock: bool)
         session = _Live(*found[0][: len(_LIVE_COLUMNS)]) if found else None
         if session is None or not _owned(session, found[0], asker):
             raise _no_session()
-        sealed = echo.Sealed(token, day, asker.key, password_mark(_password(found[0]))) if web else None
+        mark = password_mark(_password(found[0])) if web else ""
+        sealed = echo.Sealed(token, day, asker.key, mark) if isinstance(asker, SignedIn | Bearer) else None
         return _decided(session, seq, visible, now, sealed=sealed)
 
 
-def _echoed(token: str, asker: "SignedIn", seq: int, visible: bool, now: datetime, text: str) -> Beat | None:
-    """The beat decided on the session as the page's echo of the last answer says it is, in one statement
-    that writes only if the session is still so and the page's web session still signed in as its owner
-    (people.sessions.still_signed_in); None where the echo does not hold or the beat is not an ordinary one
-    (refused, or completing the unit): the beat is then decided on what the database says."""
+def _echoed(token: str, asker, seq: int, visible: bool, now: datetime, text: str) -> Beat | None:
+    """The beat decided on the session as the asker's echo of the last answer says it is, in one statement
+    that writes only if the session is still so and the asker still who it was (`asker.holds`: the page's
+    web session, or the client's token, still the owner's); None where the echo does not hold or the beat is
+    not an ordinary one (refused, or completing the unit): the beat is then decided on the database's word."""
     day = timezone.localdate(now).isoformat()
     opened = echo.opened(text, token=token, day=day, key=asker.key)
     if opened is None:
@@ -238,7 +261,7 @@ def _echoed(token: str, asker: "SignedIn", seq: int, visible: bool, now: datetim
     except TypeError:  # an echo of another shape (given before an upgrade)
         return None
     alias = router.db_for_write(LearningSession)
-    holds = still_signed_in(alias, key=asker.key, user_id=session.user_id, mark=sealed.mark)
+    holds = asker.holds(alias, session.user_id, sealed.mark)
     return _decided(session, seq, visible, now, sealed=sealed, holds=holds)
 
 
@@ -282,7 +305,10 @@ def _decided(session: "_Live", seq, visible, now, *, sealed=None, holds=None) ->
 
 
 def _owned(session: _Live, row: tuple, asker) -> bool:
-    """Whether the asker owns the session: a user, or a page signed in as the owner whose row was read with it."""
+    """Whether the asker owns the session: a user, a token's, or a page signed in as the owner whose row was read
+    with it."""
+    if isinstance(asker, Bearer):
+        return asker.user is not None and session.user_id == asker.user.pk
     if not isinstance(asker, SignedIn):
         return session.user_id == asker.pk
     owner, web = row[len(_LIVE_COLUMNS) : -len(_WEB_COLUMNS)], row[-len(_WEB_COLUMNS) :]

@@ -8,18 +8,12 @@ be signed in again when Redis came back. A few minutes bound that, at the price 
 session per few minutes. A page's heartbeat, the most frequent request, reads the session's row from the
 database with its own query instead (`read_with`): no Redis call, and the database's word at once."""
 
-import hashlib
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import cache
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends import cached_db
-from django.contrib.sessions.models import Session
-from django.db import connections
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 
 class SessionStore(cached_db.SessionStore):
@@ -54,41 +48,6 @@ def read_with(key: str, row: tuple | None):
         yield
     finally:
         _GIVEN.reset(reset)
-
-
-def password_mark(password: str) -> str:
-    """A mark of a user's password hash that the database can compute again (MD5 of the hash and a secret
-    derived from SECRET_KEY): a write guarded by `still_signed_in` holds only while the password is the one
-    the sign-in was checked with, as Django's session hash holds only until the password changes. Useless to
-    anyone without the secret, so it may travel in a page's echo (learning.echo)."""
-    return hashlib.md5((password + _mark_secret()).encode()).hexdigest()
-
-
-@cache
-def _mark_secret() -> str:
-    return salted_hmac("sitecert.people.sessions.password_mark", "").hexdigest()
-
-
-def still_signed_in(alias: str, *, key: str, user_id: int, mark: str) -> tuple[str, list]:
-    """A condition for a write (SQL and its values): web session `key` is neither signed out nor expired, and
-    its user is active with the password of `mark`: what Django checks of a signed-in request, in the
-    database, so that one statement both checks and writes (a page's heartbeat that echoes its state)."""
-    connection = connections[alias]
-    expiry = connection.ops.adapt_datetimefield_value(timezone.now())  # noqa: TID251 (as `load` reads it)
-    return _still_text(alias), [key, expiry, user_id, True, _mark_secret(), mark]
-
-
-@cache
-def _still_text(alias: str) -> str:
-    quote, users = connections[alias].ops.quote_name, get_user_model()._meta
-    column = lambda meta, name: quote(meta.get_field(name).column)  # noqa: E731
-    sessions = Session._meta
-    return (
-        f"EXISTS (SELECT 1 FROM {quote(sessions.db_table)} WHERE {column(sessions, 'session_key')} = %s"
-        f" AND {column(sessions, 'expire_date')} > %s)"
-        f" AND EXISTS (SELECT 1 FROM {quote(users.db_table)} WHERE {column(users, 'id')} = %s"
-        f" AND {column(users, 'is_active')} = %s AND MD5({column(users, 'password')} || %s) = %s)"
-    )
 
 
 class _Capped:

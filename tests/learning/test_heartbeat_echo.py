@@ -1,5 +1,5 @@
-"""A signed-in page echoes the server's answer to its last beat (learning/echo.py): the next beat is decided on
-it and written in one statement, without reading the session. The echo is believed only as far as that write
+"""A signed-in page (or an API client) echoes the server's answer to its last beat (learning/echo.py): the next
+beat is decided on it and written in one statement, without reading the session (nor the client's token). The echo is believed only as far as that write
 can check it: a replayed, altered, borrowed or stale echo, a signed-out page or a changed password all end as
 the beat without an echo ends, decided on what the database says."""
 
@@ -17,6 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from sitecert.clock import real_now
 from sitecert.learning.models import DailyCredit, LearningSession, UnitProgress
 from sitecert.learning.timekeeping import session_open
+from sitecert.people.models import ApiToken
+from sitecert.people.services import api_token_create, api_token_revoke, forget_tokens
 from sitecert.people.sessions import SessionStore
 from tests.learning.conftest import T0
 
@@ -53,9 +55,8 @@ def credited() -> int:
     return UnitProgress.objects.get().credited_seconds
 
 
-def learning_reads(queries) -> list[str]:
-    table = LearningSession._meta.db_table
-    return [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("SELECT") and table in q["sql"]]
+def reads(queries) -> list[str]:
+    return [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("SELECT")]
 
 
 def test_a_page_that_echoes_is_credited_as_one_that_does_not_and_its_beat_reads_nothing(drive_clock, opened):
@@ -65,7 +66,7 @@ def test_a_page_that_echoes_is_credited_as_one_that_does_not_and_its_beat_reads_
     with CaptureQueriesContext(connection) as queries:
         status, second = send(page, drive_clock, opened.token, 60, 2, echo=first["echo"])
     assert status == 200 and second["credited"] == 30 and second["reason"] == "ok"
-    assert not learning_reads(queries)  # decided on the echo
+    assert not reads(queries)  # decided on the echo
     writes = [q for q in queries if q["sql"].lstrip().upper().startswith(("UPDATE", "WITH"))]
     assert len(writes) == 1 if connection.vendor == "postgresql" else writes
     status, third = send(page, drive_clock, opened.token, 80, 3, echo=second["echo"], visible=False)
@@ -146,3 +147,41 @@ def test_an_echo_of_yesterday_or_of_a_paused_session_is_decided_on_the_database(
     _, tomorrow = send(page_of(opened.user), drive_clock, other.token, day, 2, echo=again["echo"])
     assert tomorrow["credited"] == 0 and tomorrow["reason"] == "gap"  # a night away earns nothing
     assert sorted(DailyCredit.objects.values_list("seconds", flat=True)) == [60]
+
+
+def client_send(secret, drive_clock, token, at: int, seq: int, echo: str = ""):
+    drive_clock(T0 + timedelta(seconds=at))
+    response = Client().post(
+        f"/api/v1/learning/sessions/{token}/beats",
+        {"seq": seq, "visible": True, "echo": echo},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
+    return response.status_code, response.json()
+
+
+def test_an_api_client_that_echoes_reads_neither_its_session_nor_its_token(drive_clock, opened):
+    secret = api_token_create(user=opened.user, name="手机")[1]
+    status, first = client_send(secret, drive_clock, opened.token, 30, 1)
+    assert status == 200 and first["credited"] == 30 and first["echo"]
+    with CaptureQueriesContext(connection) as queries:
+        status, second = client_send(secret, drive_clock, opened.token, 60, 2, echo=first["echo"])
+    assert status == 200 and second["credited"] == 30
+    assert not reads(queries)  # the token is checked by the write
+    assert credited() == 60 and LearningSession.objects.get().last_seq == 2
+
+
+@pytest.mark.parametrize("change", ["revoked", "deactivated", "another person's token"])
+def test_an_api_clients_echo_does_not_outlive_its_token(drive_clock, opened, personas, change):
+    secret = api_token_create(user=opened.user, name="手机")[1]
+    _, first = client_send(secret, drive_clock, opened.token, 30, 1)
+    if change == "revoked":
+        api_token_revoke(token=ApiToken.objects.get(), by=opened.user, now=T0)
+    elif change == "deactivated":
+        get_user_model().objects.filter(pk=opened.user.pk).update(is_active=False)
+        forget_tokens()  # as the save of a user does (signals); an update() sends none
+    else:
+        secret = api_token_create(user=personas.other_holder, name="手机")[1]
+    status, _ = client_send(secret, drive_clock, opened.token, 60, 2, echo=first["echo"])
+    assert status in (401, 404)
+    assert LearningSession.objects.get().last_seq == 1 and credited() == 30
