@@ -442,6 +442,7 @@ def drive(args, state: dict, data: dict, folder: Path, cluster) -> dict:
             "doubt": 0,
             "unknown": False,
             "cookies": learner["cookies"],
+            "echo": "",  # the last answer's, sent back with the next beat (learn.js)
         }
         for learner in data["learners"]
     }
@@ -461,7 +462,8 @@ def drive(args, state: dict, data: dict, folder: Path, cluster) -> dict:
 
     class Learner(FastHttpUser):
         """A learner's page: one numbered heartbeat per learner every few seconds (scaled from 30-60 s), sent
-        as the course page sends it (learn.js): the browser's session and CSRF cookies, the CSRF header."""
+        as the course page sends it (learn.js): the browser's session and CSRF cookies, the CSRF header, the
+        last answer's echo."""
 
         weight = 1
         wait_time = constant(args.beat_every / per_user)
@@ -478,7 +480,7 @@ def drive(args, state: dict, data: dict, folder: Path, cluster) -> dict:
             seq = b["seq"] + 1
             with self.client.post(
                 f"/api/v1/learning/sessions/{token}/beats",
-                json={"seq": seq, "visible": True},
+                json={"seq": seq, "visible": True, "echo": b["echo"]},
                 headers=page_headers(b["cookies"], base.rstrip("/")),
                 name="heartbeat",
                 catch_response=True,
@@ -487,6 +489,7 @@ def drive(args, state: dict, data: dict, folder: Path, cluster) -> dict:
                     body = r.json() if r.status_code == 200 else None
                 except ValueError:  # a cut answer: as unknown as no answer
                     body = None
+                b["echo"] = (body or {}).get("echo", "")
                 if body is None:
                     b["unknown"] = True  # the server may have taken it: the same number again next time
                     r.failure(f"HTTP {r.status_code}")
