@@ -106,7 +106,7 @@ def _prepared(connection, model: type[Model], values: dict) -> list:
     return [meta.get_field(name).get_db_prep_save(value, connection) for name, value in values.items()]
 
 
-def _execute(model: type[Model], sql: str, params: list):
+def _execute(model: type[Model], sql: str | bytes, params: list):
     """The first row of what the statement returns, or the number of rows it changed."""
     with connections[router.db_for_write(model)].cursor() as cursor:
         cursor.execute(sql, params)
@@ -134,12 +134,20 @@ def update_if(
             for statement in then:
                 _execute(statement.model, *statement.sql(connection))
         return True
-    parts = [f"guard AS ({sql} RETURNING 1)"]
-    for n, statement in enumerate(then):
+    texts = []
+    for statement in then:
         text, more = statement.sql(connection, when="EXISTS (SELECT 1 FROM guard)")
-        parts.append(f"w{n} AS ({text})")
+        texts.append(text)
         params += more
-    return _execute(guard.model, f"WITH {', '.join(parts)} SELECT count(*) FROM guard", params)[0] == 1
+    return _execute(guard.model, _with_text(sql, tuple(texts)), params)[0] == 1
+
+
+@lru_cache(maxsize=256)
+def _with_text(guard: str, then: tuple[str, ...]) -> bytes:
+    """The one statement of `update_if`, made once per shape, and as bytes: psycopg then neither encodes it
+    again nor hashes a new copy to find its prepared form (a heartbeat's statement is over 1 KB)."""
+    parts = [f"guard AS ({guard} RETURNING 1)", *(f"w{n} AS ({text})" for n, text in enumerate(then))]
+    return f"WITH {', '.join(parts)} SELECT count(*) FROM guard".encode()
 
 
 def columns(model: type[Model], via: str = "") -> list[str]:
