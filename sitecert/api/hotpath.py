@@ -6,7 +6,8 @@ middleware sits right after the ones that set the security headers and answers a
 authentication (a bearer token, or the web session with its CSRF token), the same schema, the same service and
 the same JSON as the documented operation. Anything else (no or a bad credential, a body that does not fit the
 schema, a session that is not the asker's) goes on through the whole stack, so every refusal keeps the one shape
-and wording the API documents.
+and wording the API documents. A beat that echoes its last answer (learning/echo.py) has its credential checked
+by its one write instead (people/guards.py): the token is not looked up first, the page's CSRF token still is.
 
 A public verification (a site gate's scan, a number typed in) needs none of what sessions, CSRF, messages and
 axes do, and no login: it goes to the API's own view through only the middleware that shapes its answer

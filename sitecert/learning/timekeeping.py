@@ -225,7 +225,8 @@ def session_beat(*, token: str, user, seq: int, visible: bool, now: datetime, ec
     Refused beats change nothing; accepted ones advance the sequence and may earn time.
     Read without a lock and written only if the session is still as read (compare and set); if it changed in
     between (a concurrent beat, another device, a resume), decided again under a lock on what is there now.
-    A page's `echo` of its last answer, where it still holds, spares the read (`_echoed`)."""
+    The asker's `echo` of its last answer (a page's or an API client's, `Bearer`), where it still holds,
+    spares the read (`_echoed`)."""
     return (
         (echo and isinstance(user, SignedIn | Bearer) and _echoed(token, user, seq, visible, now, echo))
         or _beat(token, user, seq, visible, now, lock=False)
