@@ -91,9 +91,11 @@ class Heartbeats:
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret.startswith(ApiToken.PREFIX):
             return None
-        return Bearer(
-            ApiToken.digest_of(secret), lambda: request.user if self.authenticated(request) else None
-        )
+        return Bearer(ApiToken.digest_of(secret), lambda: self.token(request))
+
+    def token(self, request):
+        """The request's API token as the API's authentication finds it, or None (another credential)."""
+        return getattr(request, "api_token", None) if self.authenticated(request) else None
 
     def asks(self, request, owner, row: tuple | None) -> bool:
         """Whether the request's web session is signed in as the learning session's `owner`. The web session is

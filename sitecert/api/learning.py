@@ -82,7 +82,7 @@ def beat(request, token: str, payload: BeatIn):
 def _asker(request):
     """Who beats, as the stack authenticated them: an API client by its token, or a page by its web session."""
     if getattr(request, "api_token", None):
-        return timekeeping.Bearer(request.api_token.digest, lambda: request.user)
+        return timekeeping.Bearer(request.api_token.digest, lambda: request.api_token)
     return timekeeping.SignedIn(
         request.session.session_key or "", lambda owner, _row: owner.pk == request.user.pk
     )

@@ -31,6 +31,7 @@ from sitecert.learning import echo
 from sitecert.learning.hooks import progress_send
 from sitecert.learning.models import DailyCredit, Enrolment, HourEntry, LearningSession, Unit, UnitProgress
 from sitecert.people.guards import password_mark, still_signed_in, token_still_live
+from sitecert.people.services import TOKEN_USE_MARKED_EVERY
 from sitecert.policies.selectors import policy_in_force
 from sitecert.sqlkit import Compiled
 
@@ -198,22 +199,35 @@ class SignedIn:
         """What an echoed beat's write must find still true: the web session signed in as the owner."""
         return still_signed_in(alias, key=self.key, user_id=user_id, mark=mark)
 
+    def fresh(self, mark: str, now: datetime) -> bool:
+        """A page's echo holds for its day (the write checks the rest)."""
+        return True
+
 
 @dataclass(frozen=True)
 class Bearer:
-    """An API client's beat: the digest of its token (what its echo is bound to) and `who`, the user the token
-    authenticates or None, asked only where the beat is decided on the database's word."""
+    """An API client's beat: the digest of its token (what its echo is bound to) and `who`, the token it
+    authenticates (an ApiToken) or None, asked only where the beat is decided on the database's word. Its
+    echo's mark is the token's last use: an echo older than TOKEN_USE_MARKED_EVERY is not believed, so that
+    a beat through the token's authentication marks its use as often as any other request would."""
 
     key: str
     who: Callable[[], object | None]
 
     @cached_property
-    def user(self):
+    def token(self):
         return self.who()
+
+    @property
+    def user(self):
+        return self.token.user if self.token is not None else None
 
     def holds(self, alias: str, user_id: int, mark: str) -> tuple[str, list]:
         """What an echoed beat's write must find still true: the token the owner's, live, its user active."""
         return token_still_live(alias, digest=self.key, user_id=user_id)
+
+    def fresh(self, mark: str, now: datetime) -> bool:
+        return bool(mark) and now - datetime.fromisoformat(mark) <= TOKEN_USE_MARKED_EVERY
 
 
 _GUARDED = ("last_seq", "state", "last_beat_at")  # what a concurrent beat, device or resume would change
@@ -242,7 +256,7 @@ def _beat(token: str, asker, seq: int, visible: bool, now: datetime, lock: bool)
         session = _Live(*found[0][: len(_LIVE_COLUMNS)]) if found else None
         if session is None or not _owned(session, found[0], asker):
             raise _no_session()
-        mark = password_mark(_password(found[0])) if web else ""
+        mark = password_mark(_password(found[0])) if web else _last_use(asker)
         sealed = echo.Sealed(token, day, asker.key, mark) if isinstance(asker, SignedIn | Bearer) else None
         return _decided(session, seq, visible, now, sealed=sealed)
 
@@ -257,6 +271,8 @@ def _echoed(token: str, asker, seq: int, visible: bool, now: datetime, text: str
     if opened is None:
         return None
     values, sealed = opened
+    if not asker.fresh(sealed.mark, now):
+        return None
     try:
         session = _Live(*values)
     except TypeError:  # an echo of another shape (given before an upgrade)
@@ -314,6 +330,12 @@ def _owned(session: _Live, row: tuple, asker) -> bool:
         return session.user_id == asker.pk
     owner, web = row[len(_LIVE_COLUMNS) : -len(_WEB_COLUMNS)], row[-len(_WEB_COLUMNS) :]
     return asker.owns(sqlkit.instance(get_user_model(), owner), web if web[0] is not None else None)
+
+
+def _last_use(asker) -> str:
+    """A token's last use, as its API client's echo carries it (Bearer.fresh); "" for a user asking."""
+    used = getattr(getattr(asker, "token", None), "last_used_at", None)
+    return used.isoformat() if used else ""
 
 
 def _password(row: tuple) -> str:

@@ -430,6 +430,9 @@ _tokens: TTLCache = TTLCache(maxsize=20_000, ttl=LOCAL_TTL)
 _tokens_lock = Lock()
 
 
+TOKEN_USE_MARKED_EVERY = timedelta(minutes=5)  # how stale a token's `last_used_at` may be
+
+
 def api_token_authenticate(secret: str, *, now: datetime) -> ApiToken | None:
     if not secret.startswith(ApiToken.PREFIX):
         return None
@@ -447,8 +450,9 @@ def api_token_authenticate(secret: str, *, now: datetime) -> ApiToken | None:
     # fresh instances from the kept row: requests share no object
     token = cast(ApiToken, sqlkit.instance(ApiToken, row[:split]))
     token.user = cast(User, sqlkit.instance(User, row[split:]))
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_MARKED_EVERY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
         with _tokens_lock:  # this token's kept row is stale now; every other token's is not
             _tokens.pop(digest, None)
     return token

@@ -185,3 +185,19 @@ def test_an_api_clients_echo_does_not_outlive_its_token(drive_clock, opened, per
     status, _ = client_send(secret, drive_clock, opened.token, 60, 2, echo=first["echo"])
     assert status in (401, 404)
     assert LearningSession.objects.get().last_seq == 1 and credited() == 30
+
+
+def test_an_api_clients_echo_lets_its_token_be_marked_used_every_five_minutes(drive_clock, opened):
+    """An echoed beat does not look its token up; so its echo is believed for five minutes after the token's
+    last marked use only, and the token's last use stays as fresh as any other request keeps it."""
+    secret = api_token_create(user=opened.user, name="手机")[1]
+    _, answer = client_send(secret, drive_clock, opened.token, 30, 1)
+    for seq, at in ((2, 60), (3, 90)):
+        _, answer = client_send(secret, drive_clock, opened.token, at, seq, echo=answer["echo"])
+    assert ApiToken.objects.get().last_used_at == T0 + timedelta(seconds=30)
+    with CaptureQueriesContext(connection) as queries:
+        status, late = client_send(secret, drive_clock, opened.token, 331, 4, echo=answer["echo"])
+    assert status == 200 and late["accepted"] and reads(queries)  # read, as without an echo
+    assert ApiToken.objects.get().last_used_at == T0 + timedelta(seconds=331)
+    _, after = client_send(secret, drive_clock, opened.token, 361, 5, echo=late["echo"])
+    assert after["credited"] == 30 and LearningSession.objects.get().last_seq == 5
