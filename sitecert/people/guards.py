@@ -39,13 +39,11 @@ def still_signed_in(alias: str, *, key: str, user_id: int, mark: str) -> tuple[s
 
 @cache
 def _still_text(alias: str) -> str:
-    quote, users = connections[alias].ops.quote_name, get_user_model()._meta
-    column = lambda meta, name: quote(meta.get_field(name).column)  # noqa: E731
-    sessions = Session._meta
+    column, sessions, users = _columns(alias), Session._meta, get_user_model()._meta
     return (
-        f"EXISTS (SELECT 1 FROM {quote(sessions.db_table)} WHERE {column(sessions, 'session_key')} = %s"
+        f"EXISTS (SELECT 1 FROM {column(sessions)} WHERE {column(sessions, 'session_key')} = %s"
         f" AND {column(sessions, 'expire_date')} > %s)"
-        f" AND EXISTS (SELECT 1 FROM {quote(users.db_table)} WHERE {column(users, 'id')} = %s"
+        f" AND EXISTS (SELECT 1 FROM {column(users)} WHERE {column(users, 'id')} = %s"
         f" AND {column(users, 'is_active')} AND MD5({column(users, 'password')} || %s) = %s)"
     )
 
@@ -58,11 +56,22 @@ def token_still_live(alias: str, *, digest: str, user_id: int) -> tuple[str, lis
 
 @cache
 def _token_text(alias: str) -> str:
-    quote, users, tokens = connections[alias].ops.quote_name, get_user_model()._meta, ApiToken._meta
-    column = lambda meta, name: quote(meta.get_field(name).column)  # noqa: E731
+    column, tokens, users = _columns(alias), ApiToken._meta, get_user_model()._meta
     return (
-        f"EXISTS (SELECT 1 FROM {quote(tokens.db_table)} JOIN {quote(users.db_table)}"
-        f" ON {quote(users.db_table)}.{column(users, 'id')} = {quote(tokens.db_table)}.{column(tokens, 'user')}"
+        f"EXISTS (SELECT 1 FROM {column(tokens)} JOIN {column(users)}"
+        f" ON {column(users, 'id')} = {column(tokens, 'user')}"
         f" WHERE {column(tokens, 'digest')} = %s AND {column(tokens, 'user')} = %s"
         f" AND {column(tokens, 'revoked_at')} IS NULL AND {column(users, 'is_active')})"
     )
+
+
+def _columns(alias: str):
+    """`column(meta)`, a table's quoted name, and `column(meta, field)`, its column's, qualified by the table:
+    these conditions sit inside an UPDATE of another table, which has columns of the same names."""
+    quote = connections[alias].ops.quote_name
+
+    def column(meta, name: str = "") -> str:
+        table = quote(meta.db_table)
+        return f"{table}.{quote(meta.get_field(name).column)}" if name else table
+
+    return column
