@@ -59,7 +59,9 @@ def test_gunicorns_own_lines_say_their_level_to_the_journal(tmp_path):
             assert line, "gunicorn said nothing of its killed worker"
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        server.communicate(
+            timeout=60
+        )  # its last lines read; a graceful stop may take graceful_timeout (30 s)
     assert lines[0].startswith("<6>") and "Starting gunicorn" in lines[0]
     assert lines[-1].startswith("<6>") and "Booting worker" in lines[-1]
     assert line.startswith("<3>")
@@ -76,7 +78,7 @@ def test_gunicorns_master_and_workers_log_in_one_time_zone(tmp_path):
         assert answered.startswith(b"HTTP/1.1 200"), answered[:80]
     finally:
         server.terminate()
-        _out, errors = server.communicate(timeout=30)
+        _out, errors = server.communicate(timeout=60)
     zones = {line.split("]", 1)[0].rsplit(" ", 1)[1] for line in errors.splitlines() if line.startswith("[")}
     assert "Worker exiting" in errors and "Handling signal: term" in errors  # a worker's line, the master's
     assert zones == {"+0800"}
