@@ -49,8 +49,8 @@ class BeatOut(Schema):
     unit_required: int
     unit_complete: bool
     echo: str = Field(
-        description="网页下次心跳原样发回，免去一次读取；为空时不发 / For a signed-in page to send back with its "
-        "next beat, which then needs no read; empty where there is none"
+        description="下次心跳原样发回，免去一次读取；为空时不发 / For the page or API client to send back with "
+        "its next beat, which then needs no read; empty where there is none"
     )
 
 

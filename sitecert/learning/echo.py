@@ -1,14 +1,15 @@
-"""A signed-in page's heartbeat echoes the server's answer to its last one, so that the next beat is decided
-without reading the session first: one statement instead of two on the rush's most frequent request.
+"""A signed-in page's (or an API client's) heartbeat echoes the server's answer to its last one, so that the
+next beat is decided without reading the session first: one statement instead of two on the rush's most
+frequent request.
 
 The echo is the learning session as the last accepted beat wrote it, the day it was written on and a mark of
-the owner's password hash (people.sessions.password_mark), as JSON in base64, and the server's signature of that and of
-the page's web session key (Django's `Signer`: an HMAC keyed with SECRET_KEY). The key itself is not in it, so
-the echo holds only for the browser it was given to and shows nothing a reader could use. The server believes
-it only as far as the beat's write can check it: the write is guarded on the session's sequence, state and
-last beat as the echo has them, and on the web session and its owner still being signed in with that password
-(people.sessions.still_signed_in); where anything changed, the beat is decided on the database's word, as a
-beat without an echo is.
+the owner's password hash (people.guards.password_mark), as JSON in base64, and the server's signature of that
+and of the page's web session key or the client's token digest (Django's `Signer`: an HMAC keyed with
+SECRET_KEY). Neither is in it, so the echo holds only for the browser or client it was given to and shows
+nothing a reader could use. The server believes it only as far as the beat's write can check it: the write is
+guarded on the session's sequence, state and last beat as the echo has them, and on the asker still being who
+it was (people.guards: the web session signed in as the owner with that password, or the token live and the
+owner's); where anything changed, the beat is decided on the database's word, as a beat without an echo is.
 """
 
 import json

@@ -66,7 +66,7 @@ class Beat:
     reason: str
     unit_seconds: int
     unit_required: int
-    echo: str = ""  # what a signed-in page sends back with its next beat (echo.py); "" where there is none
+    echo: str = ""  # what the page or API client sends back with its next beat (echo.py); "" where none
 
     @property
     def unit_complete(self) -> bool:
