@@ -188,6 +188,9 @@ REGISTRY_QUERY_RATE = envstr("REGISTRY_QUERY_RATE", "30/m")
 # Certificate verification by number or QR (page and API) per client address: generous, for site gates
 # scanning many prints.
 VERIFY_RATE = envstr("VERIFY_RATE", "120/m")
+# Each process keeps the records it verified while PostgreSQL tells it which certificates change
+# (certificates/kept.py); 0 asks the database on every verification.
+KEPT_RECORDS = envbool("KEPT_RECORDS", True)
 # Every question by ID number and name (registry query and lookup, verification by person, pages and API)
 # shares this one budget per client address: each is the same oracle (docs/security.md).
 ID_NAME_RATE = envstr("ID_NAME_RATE", "30/m")

@@ -110,6 +110,15 @@ def in_round(drive_clock):
     return IN_ROUND
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's test database; before it is dropped, this process stops listening to it (kept.py)."""
+    from sitecert.certificates.kept import records
+
+    yield
+    records.stop()
+
+
 @pytest.fixture
 def personas(db):
     from tests.personas import make_personas

@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
+from sitecert.certificates import kept
 from sitecert.certificates.credentials import (
     ALGORITHMS,
     TZ,
@@ -87,8 +88,15 @@ def _records(rows: list) -> list[dict]:
 
 
 def _current(number: str) -> dict | None:
-    found = _records(_BY_NUMBER.rows(number=number))
-    return found[0] if found else None
+    """The number's record, as this process keeps it (kept.py) or from the database."""
+    record = kept.records.get(number)
+    if record is None:
+        generation = kept.records.generation()
+        found = _records(_BY_NUMBER.rows(number=number))
+        record = found[0] if found else None
+        if record is not None:
+            kept.records.keep(number, record, generation)
+    return record
 
 
 def _moment(today: date, now: datetime | None) -> datetime:
@@ -108,7 +116,8 @@ def _timed(outcome: str, message: str, claims: dict | None, at: datetime) -> tup
 
 def _verified(record: dict, *, today: date, now: datetime | None = None) -> Verification:
     """The live record of a current version, its stored credential's signature checked."""
-    checked = token_check(record["credential"], keys=known_key)
+    checked = record.get("checked") or token_check(record["credential"], keys=known_key)
+    record["checked"] = checked  # with the record while it is kept: its credential does not change
     outcome, message = _status(record, presented=record["version"], today=today)
     outcome, message = _timed(outcome, message, checked.claims, _moment(today, now))
     version = record["version"]
