@@ -150,5 +150,11 @@ def _view(request):
 
 @cache
 def _api_routes() -> URLResolver:
-    """The API's routes alone (the site's are many more to try in turn)."""
-    return next(p for p in get_resolver().url_patterns if getattr(p, "namespace", None) == api.urls_namespace)
+    """The API's routes that a path under /api/v1/verify can match, in their order (the site's and the API's
+    others are many more to try in turn): those whose route starts with it or with a converter."""
+    routes = next(
+        p for p in get_resolver().url_patterns if getattr(p, "namespace", None) == api.urls_namespace
+    )
+    start = VERIFY.removeprefix("/").removeprefix(str(routes.pattern))
+    kept = [p for p in routes.url_patterns if str(p.pattern).startswith((start, "<", "^"))]
+    return URLResolver(routes.pattern, kept, app_name=routes.app_name, namespace=routes.namespace)
