@@ -52,8 +52,10 @@ LOCAL_TTL = 5
 # A budget's counter, one more per request: made with its expiry when new, in one round trip and atomic
 # (django-ratelimit's add, then Django's EXISTS and INCRBY, took three, and a counter expiring between the
 # last two came back without an expiry).
+# ARGV: the expiry, the requests to add.
 _COUNT = (
-    "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n"
+    "local n = redis.call('INCRBY', KEYS[1], ARGV[2])"
+    " if n == tonumber(ARGV[2]) then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n"
 )
 
 
@@ -61,7 +63,7 @@ def count(cache, key: str, timeout: int) -> int | None:
     """One more against the counter `key` (made to last `timeout` seconds): the count, or None while the cache
     cannot count (Redis unreachable: budgets fail open)."""
     if hasattr(cache, "count"):  # Redis: one script
-        return cache.count(key, timeout)
+        return cache.count(key, timeout)[0]
     cache.add(key, 0, timeout)
     try:
         return cache.incr(key)
@@ -98,11 +100,19 @@ class TolerantRedisCache(RedisCache):
     incr = _tolerant(_absent)(RedisCache.incr)
     clear = _tolerant(lambda *a, **k: False)(RedisCache.clear)
 
-    @_tolerant(lambda *a, **k: None)
-    def count(self, key, timeout, version=None):
-        key = self.make_and_validate_key(key, version=version)
-        client = self._cache.get_client(key, write=True)
+    @_tolerant(lambda *a, **k: [None])
+    def count(self, key, timeout, more: int = 1, *others: tuple[str, int, int]) -> list[int]:
+        """Add `more` to the counter `key` (and each (key, timeout, more) of `others`): the counts, in one
+        round trip."""
+        asked = [(key, timeout, more), *others]
+        keys = [self.make_and_validate_key(k) for k, _t, _m in asked]
+        client = self._cache.get_client(keys[0], write=True)
         script = self.__dict__.get("_count") or self.__dict__.setdefault(
             "_count", client.register_script(_COUNT)
         )
-        return script(keys=[key], args=[timeout], client=client)
+        if not others:
+            return [script(keys=keys, args=[timeout, more], client=client)]
+        with client.pipeline(transaction=False) as pipe:
+            for k, (_key, t, m) in zip(keys, asked, strict=True):
+                script(keys=[k], args=[t, m], client=pipe)
+            return pipe.execute()

@@ -8,7 +8,10 @@ docs/security.md lists the budgets."""
 
 import hashlib
 import ipaddress
+import logging
+import os
 import re
+import threading
 import time
 import zlib
 from functools import lru_cache
@@ -21,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from sitecert.cachekit import count
 
+log = logging.getLogger(__name__)
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 RATE = re.compile(r"(?P<limit>\d+)/(?P<times>\d*)(?P<unit>[smhd])")
 
@@ -45,9 +49,79 @@ def check_rate(request, *, group: str, rate_setting: str, key: str | None = None
     counted = _hashed(key if key is not None else client_ip(request) or "unknown")
     now = int(time.time())
     ends = _window_end(counted, period, now)
-    used = count(cache, f"rl:{group}:{limit}/{period}:{ends}:{counted}", period)
+    key = f"rl:{group}:{limit}/{period}:{ends}:{counted}"
+    tally = TALLIED.get(group) if hasattr(cache, "count") else None
+    used = tally.count(key, period, ends) if tally else count(cache, key, period)
     if used is not None and used > limit:
         raise RateLimited(ends - now)
+
+
+class Tally:
+    """A budget this process counts at once and adds to the shared counters in Redis every `every` seconds,
+    all of its clients in one round trip: a verification then waits for no Redis call of its own (the call
+    was as costly as the rest of a kept verification, docs/scaling.md). Another process's requests count here
+    within `every` seconds, so a client spreading requests over N processes gets at most N x `every` seconds
+    of its requests more than the budget. While Redis cannot count, each process goes on counting its own."""
+
+    def __init__(self, every: float):
+        self.every = every
+        self._lock = threading.Lock()
+        self._pending: dict[str, list[int]] = {}  # key -> [requests since the last sync, timeout, window end]
+        self._known: dict[str, tuple[int, int]] = {}  # key -> (the shared count at the last sync, window end)
+        self._pid: int | None = None
+        self._epoch = 0  # how often forgotten
+
+    def count(self, key: str, timeout: int, ends: int) -> int:
+        with self._lock:
+            if self._pid != os.getpid():  # a new process (gunicorn forks): its own syncing thread
+                self._pid, self._pending, self._known = os.getpid(), {}, {}
+                threading.Thread(target=self._syncing, name="rate-limit tally", daemon=True).start()
+            pending = self._pending.setdefault(key, [0, timeout, ends])
+            pending[0] += 1
+            return self._known.get(key, (0, 0))[0] + pending[0]
+
+    def sync(self) -> None:
+        """Add this process's requests to the shared counts, and learn every process's count of the clients
+        it had requests from."""
+        with self._lock:
+            pending, self._pending, epoch = self._pending, {}, self._epoch
+            now = time.time()
+            self._known = {key: known for key, known in self._known.items() if known[1] > now}
+        if not pending:
+            return
+        asked = [(key, timeout, more) for key, (more, timeout, _ends) in pending.items()]
+        totals = cache.count(*asked[0], *asked[1:])
+        totals += [None] * (len(asked) - len(totals))  # Redis unreachable: [None]
+        with self._lock:
+            if epoch != self._epoch:  # forgotten meanwhile
+                return
+            for (key, _timeout, more), total in zip(asked, totals, strict=True):
+                ends = pending[key][2]
+                self._known[key] = (
+                    (total, ends) if total is not None else (self._known.get(key, (0,))[0] + more, ends)
+                )
+
+    def forget(self) -> None:
+        """Forget every count (as a cleared cache forgets the shared ones)."""
+        with self._lock:
+            self._pending, self._known, self._epoch = {}, {}, self._epoch + 1
+
+    def _syncing(self) -> None:
+        while True:
+            time.sleep(self.every)
+            try:
+                self.sync()
+            except Exception:
+                log.exception("rate-limit tally not synced")
+
+
+# The budgets counted by a Tally: public verification, the rush's commonest request.
+TALLIED = {"verify": Tally(every=0.1)}
+
+
+def forget_tallies() -> None:
+    for tally in TALLIED.values():
+        tally.forget()
 
 
 # Read on every rate-limited request; the settings have a few values, checked at start (sitecert.E009).

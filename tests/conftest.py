@@ -83,12 +83,13 @@ def _fresh_cache():
     from sitecert.certificates.keys import forget_keys
     from sitecert.people.services import forget_tokens
     from sitecert.policies.selectors import forget
+    from sitecert.throttle import forget_tallies
 
     cache.clear()
-    forget(), forget_tokens(), forget_keys()
+    forget(), forget_tokens(), forget_keys(), forget_tallies()
     yield
     cache.clear()
-    forget(), forget_tokens(), forget_keys()
+    forget(), forget_tokens(), forget_keys(), forget_tallies()
 
 
 @pytest.fixture

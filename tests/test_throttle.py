@@ -1,11 +1,15 @@
 """Rate limits (sitecert.throttle): fixed windows per client, staggered, counted in the shared cache."""
 
+import time
+import uuid
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 
 from sitecert import throttle
-from sitecert.throttle import RateLimited, check_rate, parse_rate
+from sitecert.cachekit import TolerantRedisCache
+from sitecert.throttle import RateLimited, Tally, check_rate, parse_rate
 
 
 def test_rates_are_read_as_requests_per_window_and_a_bad_one_names_its_setting():
@@ -67,3 +71,33 @@ def test_the_client_is_an_ipv6_line_an_ipv4_address_or_what_the_header_said():
 def test_a_window_of_no_seconds_is_refused_as_a_bad_setting_not_a_division_by_zero_per_request():
     with pytest.raises(ImproperlyConfigured, match="VERIFY_RATE='120/0m'"):
         parse_rate("120/0m", "VERIFY_RATE")
+
+
+def test_a_tallied_budget_counts_its_own_requests_at_once_and_every_processs_at_each_sync():
+    """Two processes' tallies of public verifications, synced by hand (every 0.1 s in a server)."""
+    if not hasattr(throttle.cache, "count"):
+        pytest.skip("tallies sync with Redis (one process alone counts in its own cache)")
+    key, ends = f"rl:verify-test:{uuid.uuid4().hex}", int(time.time()) + 60
+    one, other = Tally(every=3600), Tally(every=3600)
+    assert [one.count(key, 60, ends) for _ in range(3)] == [1, 2, 3]  # its own, at once
+    assert other.count(key, 60, ends) == 1  # the other's not heard yet
+    one.sync()
+    other.sync()
+    assert other.count(key, 60, ends) == 5  # 3 of one, 1 of its own synced, this one
+    assert one.count(key, 60, ends) == 4  # its own at once; the other's request not heard yet
+    one.sync()
+    assert one.count(key, 60, ends) == 6  # 5 shared at its sync (the other's last is not), this one
+
+
+def test_while_redis_cannot_count_a_tally_goes_on_counting_its_own(monkeypatch):
+    monkeypatch.setattr(throttle, "cache", TolerantRedisCache("redis://127.0.0.1:9", {}))  # nobody listens
+    tally, ends = Tally(every=3600), int(time.time()) + 60
+    assert [tally.count("rl:verify-test:a", 60, ends) for _ in range(2)] == [1, 2]
+    tally.count("rl:verify-test:b", 60, ends)
+    tally.sync()
+    assert tally.count("rl:verify-test:a", 60, ends) == 3
+    assert tally.count("rl:verify-test:b", 60, ends) == 2
+
+
+def test_public_verifications_are_tallied_and_other_budgets_are_counted_per_request():
+    assert set(throttle.TALLIED) == {"verify"}
