@@ -4,7 +4,8 @@ Everything sitecert keeps in the cache is either a copy of the database (policie
 counter of a budget (rate limits, SMS codes, login slow-downs, reset tickets). The rush bench stopped Redis for
 30 s and Django's RedisCache turned every request that touched it into a 500. Here a read during an outage
 misses, a write is dropped and a counter starts again: copies come from the database, and budgets are not
-enforced until Redis is back (fail open: the site stays up; docs/deployment.md says what to watch).
+enforced until Redis is back (fail open: the site stays up; docs/deployment.md says what to watch), except
+the verification budget, which each process then keeps alone (throttle.Tally).
 """
 
 import logging
