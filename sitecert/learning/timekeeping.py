@@ -250,7 +250,7 @@ def session_beat(*, token: str, user, seq: int, visible: bool, now: datetime, ec
 
 def _beat(token: str, asker, seq: int, visible: bool, now: datetime, lock: bool) -> Beat | None:
     with transaction.atomic() if lock else nullcontext():
-        day = timezone.localdate(now).isoformat()
+        day = _day(now).isoformat()
         web = isinstance(asker, SignedIn)
         found = _READS[lock, web].rows(token=token, day=day, **({"key": asker.key} if web else {}))
         session = _Live(*found[0][: len(_LIVE_COLUMNS)]) if found else None
@@ -266,7 +266,7 @@ def _echoed(token: str, asker, seq: int, visible: bool, now: datetime, text: str
     that writes only if the session is still so and the asker still who it was (`asker.holds`: the page's
     web session, or the client's token, still the owner's); None where the echo does not hold or the beat is
     not an ordinary one (refused, or completing the unit): the beat is then decided on the database's word."""
-    day = timezone.localdate(now).isoformat()
+    day = _day(now).isoformat()
     opened = echo.opened(text, token=token, day=day, key=asker.key)
     if opened is None:
         return None
@@ -358,11 +358,17 @@ def _earned(session: _Live, gap: float, visible: bool) -> tuple[str, int]:
     return "ok", int(gap)
 
 
+def _day(now: datetime) -> date:
+    """The region's date at `now`: TIME_ZONE's, as sitecert activates no other (looking the active zone up
+    was a twentieth of a heartbeat's Python)."""
+    return timezone.localdate(now, timezone.get_default_timezone())
+
+
 def _credit(session: _Live, earned: int, now: datetime) -> tuple[int, list, bool]:
     """What a beat credits within the unit's length and the day's cap, the writes that record it, and whether
     it completes the unit. The day's seconds were read with the session: only the person's one active session
     credits them (opening or resuming a unit pauses the others, and its write is guarded by the session)."""
-    day = timezone.localdate(now)
+    day = _day(now)
     today = session.day_seconds or 0
     seconds = min(earned, session.required_seconds - session.credited_seconds, daily_cap(day) - today)
     if seconds <= 0:
@@ -399,7 +405,7 @@ def _complete_course(enrolment: Enrolment, now: datetime) -> None:
     HourEntry.objects.get_or_create(
         record=enrolment.record,
         course=course,
-        completed_on=timezone.localdate(now),
+        completed_on=_day(now),
         defaults={
             "category": course.category,
             "hours": course.class_hours,
@@ -407,7 +413,7 @@ def _complete_course(enrolment: Enrolment, now: datetime) -> None:
             "institution": course.institution,
         },
     )
-    progress_send(records=[enrolment.record_id], on=timezone.localdate(now), now=now)
+    progress_send(records=[enrolment.record_id], on=_day(now), now=now)
 
 
 def session_resume(*, token: str, user, now: datetime) -> LearningSession:
