@@ -35,9 +35,17 @@ def test_a_budget_counts_in_one_round_trip_and_its_counter_expires(redis_cache):
     before = commands(client)
     assert [count(redis_cache, "budget", 60) for _ in range(5)] == [2, 3, 4, 5, 6]
     sent = {name: n - before.get(name, 0) for name, n in commands(client).items() if n != before.get(name, 0)}
-    # Redis counts the commands a script runs as well: one script per request, one INCR inside it each
-    assert sent == {"cmdstat_evalsha": 5, "cmdstat_incr": 5, "cmdstat_info": 1}
+    # Redis counts the commands a script runs as well: one script per request, one INCRBY inside it each
+    assert sent == {"cmdstat_evalsha": 5, "cmdstat_incrby": 5, "cmdstat_info": 1}
     assert 0 < client.ttl(redis_cache.make_key("budget")) <= 60
+
+
+def test_a_tally_adds_many_counts_at_once_and_new_counters_expire(redis_cache):
+    client = redis_cache._cache.get_client(None, write=True)
+    redis_cache.count("seen", 60)
+    assert redis_cache.count("seen", 60, 4, ("new", 30, 3)) == [5, 3]  # one pipelined call (throttle.Tally)
+    assert 0 < client.ttl(redis_cache.make_key("new")) <= 30
+    assert 30 < client.ttl(redis_cache.make_key("seen")) <= 60  # kept its own expiry
 
 
 def test_while_redis_is_unreachable_nothing_is_counted(settings, tmp_path):

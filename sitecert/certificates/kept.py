@@ -101,6 +101,10 @@ class Kept:
         while not self._stopping.is_set():
             try:
                 with psycopg.Connection.connect(**params, autocommit=True) as connection:
+                    if not _told_of_changes(connection):
+                        log.warning("no change notices in this database (migrate): keeping no records")
+                        self._stopping.wait(PING)
+                        continue
                     connection.execute(f"LISTEN {CHANNEL}")
                     self._forget(EVERYTHING, listening=True)  # what changed before LISTEN was not heard
                     self._hear(connection)
@@ -132,6 +136,13 @@ class Kept:
             else:
                 for number in payload.split(","):
                     self._records.pop(number, None)
+
+
+def _told_of_changes(connection) -> bool:
+    """Whether the database has the triggers that tell of changes (migrations/0008): code upgraded before its
+    migration, or a database restored without them, would otherwise keep records that nobody forgets."""
+    found = connection.execute("SELECT to_regprocedure('sitecert_forget_numbers()') IS NOT NULL").fetchone()
+    return bool(found and found[0])
 
 
 records = Kept(size=100_000, seconds=3600)

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from sitecert.certificates.kept import CHANNEL, LISTENER, Kept, records
+from sitecert.certificates.kept import CHANNEL, LISTENER, Kept, _told_of_changes, records
 from sitecert.certificates.lifecycle import certificate_revoke, request_create, request_decide
 from sitecert.certificates.verification import verify_number
 from sitecert.lib.idnumber import build, mask
@@ -129,6 +129,34 @@ def test_an_independent_listener_hears_the_numbers_a_statement_changed(issued, p
         certificate_revoke(ecert=issued, reason="主管部门注销", by=personas.inspector, now=NOW)
         heard = [n.payload for n in listener.notifies(timeout=5, stop_after=1)]
     assert heard == [issued.number]
+
+
+COPIES = (
+    "INSERT INTO certificates_ecertificate (number, holder_id, post_id, record_id, policy_id, issuer, issued_on,"
+    " status, status_since, status_reason, version, created_at)"
+    " SELECT 'TJCOPY' || g, holder_id, post_id, record_id, policy_id, issuer, issued_on, status, status_since,"
+    " status_reason, version, created_at FROM certificates_ecertificate, generate_series(1, %s) AS g"
+    " WHERE number = %s"
+)
+
+
+def test_a_statement_of_two_certificates_names_both_and_of_many_says_all(issued):
+    with other_client() as listener, other_client() as psql:
+        listener.execute(f"LISTEN {CHANNEL}")
+        psql.execute(COPIES, [2, issued.number])
+        psql.execute("UPDATE certificates_ecertificate SET issuer = issuer WHERE number LIKE 'TJCOPY%%'")
+        psql.execute(COPIES.replace("'TJCOPY'", "'TJMANY'"), [101, issued.number])
+        heard = [n.payload for n in listener.notifies(timeout=5, stop_after=3)]
+    assert sorted(heard[0].split(",")) == sorted(heard[1].split(",")) == ["TJCOPY1", "TJCOPY2"]
+    assert heard[2] == "*"  # more than 100: told as "everything", before any list is made
+
+
+def test_a_database_without_the_notices_keeps_nothing(issued):
+    with other_client() as psql:
+        assert _told_of_changes(psql)
+        with psql.transaction(force_rollback=True):  # as a database upgraded before its migration
+            psql.execute("DROP FUNCTION sitecert_forget_numbers() CASCADE")
+            assert not _told_of_changes(psql)
 
 
 def test_a_record_read_while_a_notice_arrived_is_not_kept():

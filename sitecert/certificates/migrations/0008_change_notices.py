@@ -16,9 +16,23 @@ END $$;
 
 CREATE FUNCTION sitecert_forget_numbers() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
+    written bigint;
     ids bigint[];
     numbers text[];
 BEGIN
+    -- How many rows the statement wrote: none, nothing to tell; many (a bulk issuance, a lapse night), "*"
+    -- before any list is made.
+    IF TG_OP = 'INSERT' THEN
+        SELECT count(*) INTO written FROM came;
+    ELSE
+        SELECT count(*) INTO written FROM gone;
+    END IF;
+    IF written = 0 THEN
+        RETURN NULL;
+    ELSIF written > {MOST} THEN
+        PERFORM pg_notify('{CHANNEL}', '*');
+        RETURN NULL;
+    END IF;
     -- The rows the statement wrote, and the certificates they replace (whose replaced_by it changed).
     IF TG_TABLE_NAME = 'certificates_certificateversion' THEN
         SELECT array_agg(certificate_id) INTO ids FROM gone;
@@ -29,9 +43,6 @@ BEGIN
     ELSE
         SELECT array_agg(id) || array_agg(replaces_id) INTO ids
             FROM (SELECT id, replaces_id FROM gone UNION ALL SELECT id, replaces_id FROM came) AS changed;
-    END IF;
-    IF ids IS NULL THEN
-        RETURN NULL;  -- the statement wrote no row
     END IF;
     IF TG_OP = 'DELETE' AND TG_TABLE_NAME = 'certificates_ecertificate' THEN
         SELECT array_agg(DISTINCT number) INTO numbers FROM gone;
