@@ -32,9 +32,8 @@ log = logging.getLogger(__name__)
 
 class Kept:
     def __init__(self, size: int, seconds: int):
-        self._records: TTLCache[str, dict] = TTLCache(
-            size, seconds
-        )  # seconds: a last resort, should a notice ever go astray
+        # `seconds`: a last resort, should a notice ever go astray.
+        self._records: TTLCache[str, dict] = TTLCache(size, seconds)
         self._lock = threading.Lock()
         self._marks: dict[str, threading.Event] = {}
         self._generation = 0
